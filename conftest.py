@@ -1,0 +1,51 @@
+"""Run every ```python and ```pycon block of every page under docs/ with Sybil.
+
+Blocks of one page share a namespace and run top to bottom, so a page reads
+like a notebook. ```pycon blocks are doctest sessions: the printed output on
+the page must equal what the code prints.
+"""
+from __future__ import annotations
+
+import doctest
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from sybil import Sybil
+from sybil.evaluators.python import PythonEvaluator
+from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
+from sybil.parsers.markdown.codeblock import CodeBlockParser
+
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+class PyconParser(PythonCodeBlockParser):
+    """Treat ```pycon fences as doctest sessions (Sybil only knows ```python)."""
+
+    def __init__(self) -> None:
+        super().__init__(doctest_optionflags=FLAGS)
+        self.codeblock_parser = CodeBlockParser("pycon", PythonEvaluator())
+
+
+def _seed(namespace: dict) -> None:
+    """Each page starts from the same random state, whatever ran before it."""
+    import random
+
+    random.seed(0)
+    try:
+        import numpy as np
+
+        np.random.seed(0)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+pytest_collect_file = Sybil(
+    parsers=[PythonCodeBlockParser(doctest_optionflags=FLAGS), PyconParser(), SkipParser()],
+    patterns=["*.md"],
+    path="docs",
+    setup=_seed,
+).pytest()

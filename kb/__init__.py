@@ -1,0 +1,1 @@
+"""kb: the knowledge — glossary data and the code that reads it (glossary, page sections, passages)."""
