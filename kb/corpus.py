@@ -1,0 +1,165 @@
+"""The corpus of passages: every glossary entry and every h2/h3 section of every page pair."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import KnowledgeError
+from .glossary import GLOSSARY_DIR, Located, load_glossary
+from .pages import DOCS_DIR, LANGS, SKIP_IDS, Page, page_url, read_pairs
+from .schema import Passage
+
+FENCED_RE = re.compile(r"^(\s*)(`{3,}|~{3,})[^\n]*\n.*?^\1\2\s*$", re.S | re.M)
+COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+IMAGE_RE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+LINK_RE = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+ADMONITION_RE = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s*\w+(?:\s+"([^"]*)")?\s*$', re.M)
+MARKUP_RE = re.compile(r"(\*\*|__|(?<!\w)\*(?!\s)|`|\$\$?|^\s*[-*+]\s+|^\s*\d+\.\s+|^\s*>\s?|\{[#.][^}]*\})", re.M)
+TABLE_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}.*$", re.M)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown of a section to the plain text that search sees (code and markup removed)."""
+    text = COMMENT_RE.sub(" ", markdown)
+    text = FENCED_RE.sub(" ", text)
+    text = IMAGE_RE.sub(r"\1", text)
+    text = LINK_RE.sub(r"\1", text)
+    text = ADMONITION_RE.sub(lambda m: m.group(1) or "", text)
+    text = TABLE_RULE_RE.sub(" ", text)
+    text = MARKUP_RE.sub(" ", text)
+    text = text.replace("|", " ")
+    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", text)).strip()
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything kb reads: glossary entries and page pairs."""
+
+    glossary: list[Located]
+    pages: list[dict[str, Page]]
+
+
+def load_knowledge(docs: Path = DOCS_DIR, glossary_dir: Path = GLOSSARY_DIR) -> Knowledge:
+    """Read and cross-check the glossary and the pages; raise KnowledgeError on the first problem."""
+    glossary = load_glossary(glossary_dir)
+    pages = read_pairs(docs)
+    _check_parity(pages)
+    _check_glossary_links(glossary, pages)
+    return Knowledge(glossary=glossary, pages=pages)
+
+
+def _check_parity(pages: list[dict[str, Page]]) -> None:
+    for pair in pages:
+        en, zh = pair["en"], pair["zh"]
+        en_ids = [s.anchor for s in en.sections]
+        zh_ids = [s.anchor for s in zh.sections]
+        if en_ids == zh_ids:
+            for section in en.sections:
+                if en_ids.count(section.anchor) > 1:
+                    raise KnowledgeError(f"{en.path}:{section.line}: heading id '{section.anchor}' is used twice on the page; give each heading its own {{#id}}")
+            continue
+        for index in range(max(len(en_ids), len(zh_ids))):
+            a = en_ids[index] if index < len(en_ids) else None
+            b = zh_ids[index] if index < len(zh_ids) else None
+            if a != b:
+                line = zh.sections[index].line if b is not None else (zh.sections[-1].line if zh.sections else 1)
+                raise KnowledgeError(
+                    f"{zh.path}:{line}: section {index + 1} has id '{b}' but the English page has '{a}'; "
+                    "give both languages the same headings in the same order with the same {#id}"
+                )
+
+
+def _check_glossary_links(glossary: list[Located], pages: list[dict[str, Page]]) -> None:
+    anchors = {pair["en"].rel: {s.anchor for s in pair["en"].sections} for pair in pages}
+    ids = {loc.entry.id for loc in glossary}
+    for loc in glossary:
+        entry = loc.entry
+        rel, _, anchor = entry.see.partition("#")
+        if rel not in anchors:
+            raise KnowledgeError(f"{loc.file}:{loc.line}: entry '{entry.id}': see '{entry.see}' names a page that does not exist under docs/")
+        if anchor not in anchors[rel]:
+            raise KnowledgeError(f"{loc.file}:{loc.line}: entry '{entry.id}': see '{entry.see}': the page has no heading with id '{anchor}'")
+        for other in entry.related:
+            if other not in ids:
+                raise KnowledgeError(f"{loc.file}:{loc.line}: entry '{entry.id}': related id '{other}' is not in the glossary; add that entry or remove the id")
+
+
+def section_passages(pages: list[dict[str, Page]]) -> list[Passage]:
+    """One passage per h2/h3 section (related/sources lists excluded)."""
+    out = []
+    for pair in pages:
+        en = pair["en"]
+        stem = en.rel[: -len(".md")]
+        for index, section in enumerate(en.sections):
+            if section.anchor in SKIP_IDS:
+                continue
+            by_lang = {lang: pair[lang].sections[index] for lang in LANGS}
+            out.append(
+                Passage(
+                    id=f"{stem}#{section.anchor}",
+                    kind="section",
+                    title={lang: s.title for lang, s in by_lang.items()},
+                    text={lang: plain_text(s.body) for lang, s in by_lang.items()},
+                    url={lang: page_url(en.rel, lang) + "#" + section.anchor for lang in LANGS},
+                    path={lang: f"{pair[lang].title} › {s.title}" for lang, s in by_lang.items()},
+                )
+            )
+    return out
+
+
+def term_passages(glossary: list[Located], pages: list[dict[str, Page]]) -> list[Passage]:
+    """One passage per glossary entry, linked to the section that explains it."""
+    titles = {pair["en"].rel: {lang: pair[lang].title for lang in LANGS} for pair in pages}
+    out = []
+    for loc in glossary:
+        entry = loc.entry
+        rel, _, anchor = entry.see.partition("#")
+        terms = [entry.term.en, entry.term.zh, *entry.aliases.en, *entry.aliases.zh]
+        if entry.abbr:
+            terms.insert(0, entry.abbr)
+        title = {}
+        text = {}
+        for lang in LANGS:
+            name = getattr(entry.term, lang)
+            title[lang] = f"{name} ({entry.abbr})" if entry.abbr else name
+            aliases = getattr(entry.aliases, lang)
+            if not aliases:
+                also = ""
+            elif lang == "en":
+                also = " Also: " + ", ".join(aliases) + "."
+            else:
+                also = "又称：" + "、".join(aliases) + "。"
+            text[lang] = getattr(entry.definition, lang) + also
+        out.append(
+            Passage(
+                id=f"term:{entry.id}",
+                kind="term",
+                title=title,
+                text=text,
+                url={lang: page_url(rel, lang) + "#" + anchor for lang in LANGS},
+                path={lang: f"{'Glossary' if lang == 'en' else '术语表'} › {title[lang]}" for lang in LANGS},
+                terms=terms,
+            )
+        )
+    return out
+
+
+def build_passages(knowledge: Knowledge) -> list[Passage]:
+    """All passages: glossary terms first, then sections in page order."""
+    return term_passages(knowledge.glossary, knowledge.pages) + section_passages(knowledge.pages)
+
+
+def corpus_hash(passages: list[Passage]) -> str:
+    """A hash of everything the index is built from (changes when any passage changes)."""
+    digest = hashlib.sha256()
+    for passage in passages:
+        digest.update(json.dumps(passage.model_dump(), sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def passage_hash(passage: Passage) -> str:
+    """A hash of one passage, for re-embedding only what changed."""
+    return hashlib.sha256(json.dumps(passage.model_dump(), sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()

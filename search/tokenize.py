@@ -1,0 +1,81 @@
+"""Tokenizer for mixed Chinese/English text: jieba for Han runs, lowercase words for the rest."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+HAN_CHAR_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# words like gqa, top-p, d_k, 4096, gpt-3, x86_64, llama-2-70b
+WORD_RE = re.compile(r"[a-z0-9]+(?:[-_.'][a-z0-9]+)*")
+
+EN_STOP = frozenset(
+    "a an and are as at be by can do does for from how i in is it its of on or that the this to was what when "
+    "where which who why with vs you your we our".split()
+)
+ZH_STOP = frozenset("的 了 是 吗 呢 吧 啊 和 与 及 在 中 把 被 对 就 也 都 而 或 一个 怎么 什么 如何 为什么 哪些 有 要 会 从".split())
+# A handful of extra words jieba should keep whole, whatever the glossary says.
+_BASE_WORDS = ("显存", "注意力", "位置编码", "词向量", "大模型", "微调")
+
+
+@lru_cache(maxsize=1)
+def _jieba(extra_words: tuple[str, ...]):  # noqa: ANN202 — jieba has no types
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in (*_BASE_WORDS, *extra_words):
+        tokenizer.add_word(word, freq=2000)
+    return tokenizer
+
+
+class Tokenizer:
+    """Turns text into BM25 tokens; the same instance is used for index and queries.
+
+    Args:
+        words: extra Chinese words (glossary terms and aliases) jieba must keep whole.
+    """
+
+    def __init__(self, words: Iterable[str] = ()) -> None:
+        self.words = tuple(sorted({w for w in words if HAN_CHAR_RE.search(w) and " " not in w}))
+
+    def _cut_han(self, run: str) -> list[str]:
+        return [t for t in _jieba(self.words).cut_for_search(run) if t.strip()]
+
+    def tokens(self, text: str) -> list[str]:
+        """Tokens of ``text``: no whitespace, no punctuation, no stop words.
+
+        English: lowercased words; hyphenated or underscored compounds give the
+        compound and its parts ('top-p' -> 'top-p', 'top'; 'grouped-query' ->
+        'grouped-query', 'grouped', 'query'). Chinese: jieba's search-mode cut.
+        """
+        out: list[str] = []
+        position = 0
+        lowered = text.lower()
+        for match in HAN_RUN_RE.finditer(lowered):
+            out.extend(self._latin(lowered[position : match.start()]))
+            out.extend(t for t in self._cut_han(match.group()) if t not in ZH_STOP)
+            position = match.end()
+        out.extend(self._latin(lowered[position:]))
+        return out
+
+    @staticmethod
+    def _latin(text: str) -> list[str]:
+        out: list[str] = []
+        for word in WORD_RE.findall(text):
+            word = word.strip("'")
+            if not word or word in EN_STOP:
+                continue
+            out.append(word)
+            if any(c in word for c in "-_."):
+                out.extend(p for p in re.split(r"[-_.']", word) if len(p) > 1 and p not in EN_STOP)
+        return out
+
+
+def has_han(text: str) -> bool:
+    """True when ``text`` contains a Chinese character."""
+    return bool(HAN_CHAR_RE.search(text))

@@ -1,0 +1,81 @@
+"""The built site: strict build, every passage link lands on a real anchor, Chinese search works."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.corpus import build_passages, load_knowledge
+from kb.pages import LANGS, page_url, read_pairs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def html_of(site: Path, url: str) -> str:
+    path = url.split("#")[0].strip("/")
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_passage_url_has_its_anchor_in_the_built_html(site):
+    passages = build_passages(load_knowledge())
+    assert passages
+    missing = []
+    for passage in passages:
+        for lang in LANGS:
+            url = passage.url[lang]
+            anchor = url.split("#", 1)[1]
+            if f'id="{anchor}"' not in html_of(site, url):
+                missing.append(f"{passage.id} ({lang}): {url}")
+    assert not missing, "\n".join(missing[:20])
+
+
+def test_every_page_exists_in_both_languages_with_a_switcher(site):
+    for pair in read_pairs():
+        en_html = html_of(site, page_url(pair["en"].rel, "en"))
+        zh_html = html_of(site, page_url(pair["en"].rel, "zh"))
+        assert 'hreflang="zh"' in en_html and 'hreflang="en"' in zh_html
+        assert f'<html lang="zh"' in zh_html or 'lang="zh' in zh_html
+
+
+def test_language_switcher_goes_to_the_same_page(site):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'href="[./]*zh/"\s+hreflang="zh"', html), "home page has no link to /zh/"
+    for pair in read_pairs()[:5]:
+        rel = pair["en"].rel
+        if rel == "index.md":
+            continue
+        page = rel[: -len(".md")]
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        assert re.search(rf'href="[./]*zh/{re.escape(page)}/"\s+hreflang="zh"', html), f"{page}: switcher does not point at its zh twin"
+
+
+def test_search_index_holds_segmented_chinese(site):
+    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert "\\u200b" in data["config"]["separator"]
+    assert set(data["config"]["lang"]) == {"en", "zh"}
+    zh_docs = [d for d in data["docs"] if d["location"].startswith("zh/") and d["text"]]
+    en_docs = [d for d in data["docs"] if not d["location"].startswith("zh/")]
+    assert zh_docs and en_docs
+    segmented = [d for d in zh_docs if "\u200b" in d["text"]]
+    assert len(segmented) >= len(zh_docs) // 2
+    words = set()
+    for doc in segmented:
+        words.update(re.split(r"[\s\u200b]+", doc["text"]))
+    assert {"注意力", "模型"} & words, "no segmented Chinese words found in the search index"

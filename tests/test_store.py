@@ -1,0 +1,92 @@
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from search.errors import SearchError
+from search.indexer import build
+from search.store import IndexCorrupt, build_lock, read_index, read_manifest
+
+
+def test_build_writes_manifest_and_switches_atomically(tmp_path, kb_copy, corpus_of, fake_encoder):
+    root = tmp_path / "index"
+    passages = corpus_of(kb_copy)()
+    report = build(root, passages, fake_encoder)
+    assert report.passages == len(passages) == 8 and report.embedded == 8
+    assert (root / "current").is_symlink()
+    manifest = read_manifest(root)
+    assert manifest.model == "fake-bow-64" and manifest.dim == 64 and manifest.passages == 8
+    stored = read_index(root)
+    assert [p.id for p in stored.passages] == [p.id for p in passages]
+    np.testing.assert_allclose(np.linalg.norm(stored.vectors, axis=1), 1.0, rtol=1e-5)
+
+
+def test_rebuild_reembeds_only_changed_passages(tmp_path, kb_copy, corpus_of, fake_encoder):
+    root = tmp_path / "index"
+    load = corpus_of(kb_copy)
+    build(root, load(), fake_encoder)
+    first = (root / "current").resolve()
+    page = kb_copy / "docs" / "attention" / "gqa.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("saves memory", "saves much memory"), encoding="utf-8")
+    report = build(root, load(), fake_encoder)
+    assert report.embedded == 1
+    assert (root / "current").resolve() != first and not first.exists()  # old build pruned
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "delete", "format"])
+def test_damaged_index_is_detected(tmp_path, kb_copy, corpus_of, fake_encoder, damage):
+    root = tmp_path / "index"
+    build(root, corpus_of(kb_copy)(), fake_encoder)
+    current = (root / "current").resolve()
+    if damage == "truncate":
+        data = (current / "vectors.npy").read_bytes()
+        (current / "vectors.npy").write_bytes(data[: len(data) // 2])
+    elif damage == "flip":
+        text = (current / "passages.json").read_text(encoding="utf-8")
+        (current / "passages.json").write_text(text.replace("Grouped", "Grouper", 1), encoding="utf-8")
+    elif damage == "delete":
+        os.remove(current / "tokens.json")
+    else:
+        manifest = json.loads((current / "manifest.json").read_text())
+        manifest["format_version"] = 999
+        (current / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorrupt, match="run 'kb index'"):
+        read_index(root)
+
+
+def test_second_builder_is_told_when_not_waiting(tmp_path):
+    root = tmp_path / "index"
+    with build_lock(root):
+        pid = os.fork()
+        if pid == 0:  # child: try to take the lock without waiting
+            try:
+                with build_lock(root, wait=False):
+                    os._exit(0)
+            except SearchError:
+                os._exit(3)
+        _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 3
+
+
+def test_failed_build_leaves_previous_index(tmp_path, kb_copy, corpus_of, fake_encoder):
+    root = tmp_path / "index"
+    build(root, corpus_of(kb_copy)(), fake_encoder)
+    before = (root / "current").resolve()
+
+    class Broken:
+        label = "fake-bow-64"
+
+        def encode(self, texts, **_):
+            raise RuntimeError("killed halfway")
+
+    page = kb_copy / "docs" / "attention" / "gqa.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n## New {#new}\n\nnew text\n", encoding="utf-8")
+    zh = kb_copy / "docs" / "attention" / "gqa.zh.md"
+    zh.write_text(zh.read_text(encoding="utf-8") + "\n## 新 {#new}\n\n新内容\n", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        build(root, corpus_of(kb_copy)(), Broken())
+    assert (root / "current").resolve() == before
+    assert read_index(root).manifest.passages == 8
+    assert not [p for p in root.iterdir() if p.name.startswith(".tmp-")]

@@ -1,0 +1,42 @@
+import pytest
+
+from search.tokenize import Tokenizer, has_han
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Grouped-Query Attention", ["grouped-query", "grouped", "query", "attention"]),
+        ("top-p vs top-k", ["top-p", "top", "top-k", "top"]),
+        ("why divide by √d_k?", ["divide", "d_k"]),
+        ("GQA, KV cache!", ["gqa", "kv", "cache"]),
+        ("  \t\n ...!!! ", []),
+    ],
+)
+def test_english_tokens(text, expected):
+    assert Tokenizer().tokens(text) == expected
+
+
+def test_glossary_words_stay_whole_in_search_mode():
+    plain = Tokenizer().tokens("分组查询注意力")
+    with_terms = Tokenizer(["分组查询注意力"]).tokens("分组查询注意力")
+    assert "分组查询注意力" not in plain
+    assert "分组查询注意力" in with_terms and "注意力" in with_terms  # search mode also keeps the parts
+
+
+def test_mixed_text_has_no_space_or_punctuation_tokens():
+    tokens = Tokenizer().tokens("GQA 为什么省显存？KV cache，top-p。")
+    assert tokens[:1] == ["gqa"] and "显存" in tokens and "top-p" in tokens
+    assert all(t.strip() and t.strip("，。？!?,. ") == t for t in tokens)
+
+
+def test_has_han():
+    assert has_han("GQA 为什么") and not has_han("GQA why")
+
+
+def test_highlight_merges_touching_matches_and_respects_word_edges():
+    from search.snippet import highlight
+
+    assert highlight("又称：分组注意力。", {"分组", "注意力"}, "<", ">") == "又称：<分组注意力>。"
+    assert highlight("heads and head", {"head"}, "<", ">") == "heads and <head>"
+    assert highlight("Top-p sampling", {"top-p"}, "<", ">") == "<Top-p> sampling"
