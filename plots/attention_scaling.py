@@ -1,0 +1,54 @@
+"""Why attention divides by sqrt(d_k): variance of q.k and softmax saturation vs d_k."""
+from __future__ import annotations
+
+import pathlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    x = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+    plt.rcParams["svg.hashsalt"] = "kb"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    dims = 2 ** np.arange(0, 11)            # d_k = 1 ... 1024
+    n_keys, trials = 16, 1000
+    var_raw, var_scaled, max_raw, max_scaled = [], [], [], []
+    for d_k in dims:
+        q = rng.standard_normal((trials, d_k))
+        k = rng.standard_normal((trials, n_keys, d_k))
+        s = np.einsum("td,tnd->tn", q, k)
+        var_raw.append(s.var())
+        var_scaled.append((s / np.sqrt(d_k)).var())
+        max_raw.append(_softmax(s).max(axis=-1).mean())
+        max_scaled.append(_softmax(s / np.sqrt(d_k)).max(axis=-1).mean())
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.6))
+    ax1.loglog(dims, var_raw, "o-", label=r"$q \cdot k$")
+    ax1.loglog(dims, var_scaled, "s-", label=r"$q \cdot k / \sqrt{d_k}$")
+    ax1.set_xlabel(r"$d_k$")
+    ax1.set_ylabel("variance of the score")
+    ax1.set_title("Score variance grows like $d_k$")
+    ax1.legend()
+    ax2.semilogx(dims, max_raw, "o-", label="unscaled")
+    ax2.semilogx(dims, max_scaled, "s-", label=r"scaled by $1/\sqrt{d_k}$")
+    ax2.axhline(1 / n_keys, color="gray", ls=":", label="uniform (1/16)")
+    ax2.set_xlabel(r"$d_k$")
+    ax2.set_ylabel("mean of the largest softmax weight")
+    ax2.set_title("Softmax saturates without scaling (16 keys)")
+    ax2.set_ylim(0, 1.05)
+    ax2.legend()
+    fig.tight_layout()
+    path = out_dir / "attention_scaling.svg"
+    fig.savefig(path, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    return [path]

@@ -1,0 +1,46 @@
+"""Sinusoidal position encoding of the original Transformer, as a heat map, and its dot-product matrix."""
+from __future__ import annotations
+
+import pathlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def sinusoidal(n_pos: int, d: int) -> np.ndarray:
+    pos = np.arange(n_pos)[:, None]
+    inv = 10000.0 ** (-np.arange(0, d, 2) / d)
+    pe = np.zeros((n_pos, d))
+    pe[:, 0::2] = np.sin(pos * inv)
+    pe[:, 1::2] = np.cos(pos * inv)
+    return pe
+
+
+def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+    plt.rcParams["svg.hashsalt"] = "kb"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pe = sinusoidal(128, 128)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2))
+    im = ax1.imshow(pe, aspect="auto", cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
+    ax1.set_xlabel("dimension (even: sin, odd: cos)")
+    ax1.set_ylabel("position pos")
+    ax1.set_title(r"$PE_{pos}$, $d_{model}$ = 128")
+    fig.colorbar(im, ax=ax1, fraction=0.046)
+    sim = pe @ pe.T
+    im2 = ax2.imshow(sim, aspect="auto", cmap="viridis", interpolation="nearest")
+    ax2.set_xlabel("position pos'")
+    ax2.set_ylabel("position pos")
+    ax2.set_title(r"$PE_{pos} \cdot PE_{pos'}$ depends only on pos - pos'")
+    fig.colorbar(im2, ax=ax2, fraction=0.046)
+    fig.tight_layout()
+    path = out_dir / "position_sinusoidal.svg"
+    fig.savefig(path, metadata={"Date": None})
+    plt.close(fig)
+    return [path]
+
+
+if __name__ == "__main__":
+    print(main(pathlib.Path("docs/assets/plots")))
