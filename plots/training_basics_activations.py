@@ -1,0 +1,64 @@
+"""Common activation functions and their derivatives (sigmoid, tanh, ReLU, Leaky ReLU, GELU, SiLU)."""
+from __future__ import annotations
+
+import pathlib
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy.special import erf  # noqa: E402
+
+SLOPE = 0.1  # Leaky ReLU slope, larger than the usual 0.01 so that it is visible
+
+
+def _phi(x):
+    return np.exp(-0.5 * x**2) / np.sqrt(2 * np.pi)
+
+
+def _Phi(x):
+    return 0.5 * (1 + erf(x / np.sqrt(2)))
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+CURVES = {
+    "sigmoid": (_sig, lambda x: _sig(x) * (1 - _sig(x))),
+    "tanh": (np.tanh, lambda x: 1 - np.tanh(x) ** 2),
+    "ReLU": (lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(float)),
+    f"Leaky ReLU ({SLOPE})": (lambda x: np.where(x > 0, x, SLOPE * x), lambda x: np.where(x > 0, 1.0, SLOPE)),
+    "GELU": (lambda x: x * _Phi(x), lambda x: _Phi(x) + x * _phi(x)),
+    "SiLU / Swish": (lambda x: x * _sig(x), lambda x: _sig(x) * (1 + x * (1 - _sig(x)))),
+}
+
+
+def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+    plt.rcParams["svg.hashsalt"] = "kb"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    x = np.linspace(-5, 5, 1001)
+    paths = []
+    for name, idx, title in (("functions", 0, "Activation functions f(x)"),
+                             ("derivatives", 1, "Derivatives f'(x)")):
+        fig, ax = plt.subplots(figsize=(6.4, 4.2))
+        for label, fns in CURVES.items():
+            ax.plot(x, fns[idx](x), label=label)
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.axvline(0, color="grey", lw=0.5)
+        if idx == 0:
+            ax.set_ylim(-1.5, 3)
+        else:
+            ax.axhline(0.25, color="grey", ls=":", lw=0.8)
+            ax.text(-4.9, 0.27, "max sigmoid' = 0.25", fontsize=8, color="grey")
+            ax.set_ylim(-0.2, 1.2)
+        ax.set_xlabel("x")
+        ax.set_title(title)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        path = out_dir / f"training_basics_activation_{name}.svg"
+        fig.savefig(path, format="svg", metadata={"Date": None})
+        plt.close(fig)
+        paths.append(path)
+    return paths
