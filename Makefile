@@ -15,7 +15,9 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: setup serve test index site plots clean
 
-setup: $(STAMP)
+VENDOR  := docs/assets/vendor/.stamp
+
+setup: $(STAMP) $(VENDOR)
 
 # torch first, pinned, so that sentence-transformers does not pull a CUDA build.
 $(STAMP): pyproject.toml
@@ -24,6 +26,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+# MathJax and Mermaid from the npm registry, checked against tools/vendor.sha256.
+$(VENDOR): tools/vendor.sha256 tools/vendor_assets.py
+	python3 tools/vendor_assets.py
+	touch $(VENDOR)
 
 index: setup
 	$(VENV)/bin/kb index

@@ -11,15 +11,35 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from kb.corpus import load_knowledge
+from kb.corpus import Knowledge, load_knowledge
 from kb.errors import KnowledgeError
 from kb.glossary import GLOSSARY_DIR
+from kb.glossary_pages import render_abbreviations, render_page, write_if_changed
+
+
+def _knowledge(config) -> Knowledge:  # noqa: ANN001
+    glossary = Path(os.environ.get("KB_GLOSSARY_DIR") or GLOSSARY_DIR)
+    try:
+        return load_knowledge(Path(config["docs_dir"]), glossary)
+    except KnowledgeError as exc:
+        raise PluginError(str(exc)) from None
+
+
+def on_config(config, **kwargs):  # noqa: ANN001, ANN201 — MkDocs hook signature
+    """Check the knowledge, then write the generated glossary pages and abbreviation list into docs/.
+
+    Files are rewritten only when their content changes, so `mkdocs serve`
+    does not rebuild in a loop. They are git-ignored: kb/glossary is the source.
+    """
+    knowledge = _knowledge(config)
+    docs = Path(config["docs_dir"])
+    for lang, name in (("en", "glossary.md"), ("zh", "glossary.zh.md")):
+        titles = {pair["en"].rel: pair[lang].title for pair in knowledge.pages}
+        write_if_changed(docs / name, render_page(knowledge.glossary, lang, titles))
+    write_if_changed(docs / "snippets" / "abbreviations.md", render_abbreviations(knowledge.glossary))
+    return config
 
 
 def on_pre_build(config, **kwargs) -> None:  # noqa: ANN001 — MkDocs passes its config object
     """Fail the build, naming file and line, when the glossary or a page pair is broken."""
-    glossary = Path(os.environ.get("KB_GLOSSARY_DIR") or GLOSSARY_DIR)
-    try:
-        load_knowledge(Path(config["docs_dir"]), glossary)
-    except KnowledgeError as exc:
-        raise PluginError(str(exc)) from None
+    _knowledge(config)

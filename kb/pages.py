@@ -10,6 +10,8 @@ from .slug import split_heading
 
 DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
 LANGS = ("en", "zh")
+GENERATED = {"glossary.md"}
+"""Pages the build writes from kb/glossary (not hand-written, not cut into passages)."""
 SKIP_IDS = {"related", "sources"}
 """Sections that list links or references: anchors, but not passages."""
 
@@ -83,7 +85,7 @@ def page_files(docs: Path = DOCS_DIR) -> list[Path]:
     out = []
     for path in sorted(docs.rglob("*.md")):
         rel = path.relative_to(docs).as_posix()
-        if path.name.endswith(".zh.md") or rel.startswith(("snippets/", "assets/")):
+        if path.name.endswith(".zh.md") or rel.startswith(("snippets/", "assets/")) or rel in GENERATED:
             continue
         out.append(path)
     return out

@@ -77,6 +77,37 @@ def index(
     typer.echo(f"indexed {report.passages} passages ({report.embedded} embedded now) in {report.seconds:.2f} s -> {report.path}")
 
 
+@app.command(name="eval")
+def eval_(
+    queries: Path | None = typer.Option(None, "--queries", help="Directory of labelled queries (default: eval/queries)."),
+    index_dir: Path | None = typer.Option(None, "--index-dir", help="Index directory (default: $KB_INDEX_DIR or ./index)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON instead of a table."),
+    tune_fusion: bool = typer.Option(False, "--tune", help="Compare fusion settings (MRR@10) on a tuning half and a held-out half."),
+) -> None:
+    """Score bm25, dense and hybrid on the evaluation set: Recall@1, Recall@5, MRR@10, nDCG@10, overall and per language."""
+    from .engine import Searcher
+    from .evaluate import EVAL_DIR, collect_legs, evaluate, load_queries, table, tune
+
+    labelled = load_queries(queries or EVAL_DIR)
+    start = time.perf_counter()
+    searcher = Searcher(root=index_dir)
+    if tune_fusion:
+        rows = tune(labelled, collect_legs(searcher, labelled))
+        groups = ("all", "en", "zh", "mixed")
+        typer.echo("| setting | " + " | ".join(f"tune {g}" for g in groups) + " | " + " | ".join(f"test {g}" for g in groups) + " |")
+        typer.echo("|---" * (1 + 2 * len(groups)) + "|")
+        for row in rows:
+            cells = [f"{row.get(f'{h}:{g}', float('nan')):.3f}" for h in ("tune", "test") for g in groups]
+            typer.echo(f"| {row['setting']} | " + " | ".join(cells) + " |")
+        return
+    results = evaluate(searcher, labelled)
+    if as_json:
+        typer.echo(json.dumps(results, indent=2))
+        return
+    typer.echo(table(results))
+    typer.echo(f"\n{len(labelled)} queries, {time.perf_counter() - start:.1f} s")
+
+
 @app.command()
 def check() -> None:
     """Validate the glossary and pages (schema, ids, anchors, translations) without building anything."""

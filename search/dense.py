@@ -36,8 +36,13 @@ def _load(model: str):  # noqa: ANN202 — SentenceTransformer is imported lazil
         raise SearchError(f"embedding model not found at {model}; set KB_MODEL to a sentence-transformers model directory or unset it")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.logging.set_verbosity_error()
+        transformers.logging.disable_progress_bar()
 
         return SentenceTransformer(model, device="cpu")
     except Exception as exc:  # any load failure becomes one line for the user

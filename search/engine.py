@@ -1,26 +1,31 @@
 """Answer queries from a built index: BM25 leg, dense leg, fusion, hits with links and snippets."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
+
+import numpy as np
 
 from kb.schema import Passage
 
 from .bm25 import BM25
 from .dense import Encoder, VectorIndex
 from .errors import SearchError
-from .fuse import rrf
+from .fuse import convex
 from .indexer import build, glossary_words, is_stale, load_corpus
 from .snippet import best_sentences
 from .store import IndexCorrupt, StoredIndex, default_root, read_index
-from .tokenize import Tokenizer, has_han
+from .tokenize import HAN_RUN_RE, Tokenizer, has_han
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES = ("hybrid", "bm25", "dense")
 LANG_CHOICES = ("auto", "en", "zh")
 MAX_K = 100
+DENSE_WEIGHT = {"en": 0.4, "mixed": 0.3, "zh": 0.1}
+"""Weight of the dense leg in the convex fusion, by query script; tuned with `kb eval --tune` (README)."""
 MAX_QUERY_CHARS = 1000
 
 
@@ -47,6 +52,13 @@ class Hit:
 def detect_lang(query: str) -> str:
     """'zh' when the query has a Chinese character, else 'en'."""
     return "zh" if has_han(query) else "en"
+
+
+def query_script(query: str) -> str:
+    """'en' (no Chinese), 'zh' (Chinese and no Latin words) or 'mixed'."""
+    if not has_han(query):
+        return "en"
+    return "mixed" if re.search(r"[A-Za-z]{2,}", query) else "zh"
 
 
 def validate(query: str, k: int, mode: str, lang: str) -> str:
@@ -92,6 +104,7 @@ class Searcher:
         self.tokenizer = Tokenizer(glossary_words(self.passages))
         self.bm25 = BM25(self.index.tokens) if self.passages else None
         self._vectors: VectorIndex | None = None
+        self._query_vectors: dict[str, np.ndarray] = {}
 
     def _open(self, check_stale: bool) -> StoredIndex:
         passages = self.corpus() if check_stale else None
@@ -124,11 +137,25 @@ class Searcher:
         """Dense leg: (position, cosine), best first."""
         if not self.passages:
             return []
-        vector = self.encoder.encode([self.dense_query(query)])[0]
+        text = self.dense_query(query)
+        vector = self._query_vectors.get(text)
+        if vector is None:
+            vector = self.encoder.encode([text])[0]
         return self.vectors.top(vector, n)
 
+    def prepare_queries(self, queries: list[str]) -> None:
+        """Embed many queries in batches ahead of time (an evaluation run); later searches reuse them."""
+        texts = [self.dense_query(q.strip()[:MAX_QUERY_CHARS]) for q in queries]
+        vectors = self.encoder.encode(texts, batch_size=64)
+        self._query_vectors.update(zip(texts, vectors))
+
     def dense_query(self, query: str) -> str:
-        """The query as the English encoder sees it: glossary names found in it add their English names."""
+        """The query as the English-only encoder sees it.
+
+        Glossary names found in the query (either language) add the entry's
+        English name; Chinese characters, which the encoder's vocabulary maps to
+        [UNK], are replaced by those names rather than sent as noise.
+        """
         lowered = query.lower()
         extra: list[str] = []
         for passage in self.passages:
@@ -136,10 +163,22 @@ class Searcher:
                 continue
             if any(len(name) > 1 and name.lower() in lowered for name in passage.terms if not name.isascii()):
                 extra.append(passage.title["en"])
-        return query if not extra else f"{query} ({'; '.join(dict.fromkeys(extra))})"
+        latin = " ".join(HAN_RUN_RE.sub(" ", query).split()) if has_han(query) else query
+        names = "; ".join(dict.fromkeys(extra))
+        if not extra:
+            return latin or query
+        return f"{latin} ({names})" if latin else names
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid", lang: str = "auto") -> list[Hit]:
-        """Rank passages for ``query``; raise SearchError for bad arguments."""
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", lang: str = "auto", snippets: bool = True) -> list[Hit]:
+        """Rank passages for ``query``; raise SearchError for bad arguments.
+
+        Args:
+            query: the question, in English, Chinese or both.
+            k: number of hits (1..MAX_K).
+            mode: 'hybrid', 'bm25' or 'dense'.
+            lang: language of titles and links: 'auto' (by the query's script), 'en' or 'zh'.
+            snippets: pick the best-matching sentences of each hit (off for evaluation runs).
+        """
         query = validate(query, k, mode, lang)
         out_lang = detect_lang(query) if lang == "auto" else lang
         pool = max(50, 10 * k)
@@ -148,7 +187,11 @@ class Searcher:
             legs.append([(self.passages[i].id, s) for i, s in self.bm25_top(query, pool)])
         if mode in ("hybrid", "dense"):
             legs.append([(self.passages[i].id, s) for i, s in self.dense_top(query, pool)])
-        ranked = rrf(legs) if mode == "hybrid" else legs[0]
+        if mode == "hybrid":
+            weight = DENSE_WEIGHT[query_script(query)]
+            ranked = convex(legs, (1.0 - weight, weight))
+        else:
+            ranked = legs[0]
         by_id = {p.id: p for p in self.passages}
         query_tokens = set(self.tokenizer.tokens(query))
         hits = []
@@ -165,7 +208,7 @@ class Searcher:
                     url=self.base_url + passage.url[out_lang],
                     path=passage.path.get(out_lang, ""),
                     score=round(score, 6),
-                    snippet=best_sentences(text, query_tokens, self.tokenizer),
+                    snippet=best_sentences(text, query_tokens, self.tokenizer) if snippets else "",
                     text=text,
                 )
             )

@@ -26,3 +26,52 @@ def rrf(rankings: Sequence[Sequence[tuple[str, float]]], k: int = 60) -> list[tu
             fused[ident] = fused.get(ident, 0.0) + 1.0 / (k + rank)
     order = {ident: i for i, ident in enumerate(fused)}
     return sorted(fused.items(), key=lambda item: (-item[1], order[item[0]]))
+
+
+def weighted_rrf(rankings: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float], k: int = 60) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion with one weight per retriever: score = Σ w_j / (k + rank_j).
+
+    Args:
+        rankings: one list per retriever, best first, of (id, score).
+        weights: one non-negative weight per list.
+        k: the damping constant.
+
+    Returns:
+        (id, fused score), best first, each id once.
+    """
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        seen: set[str] = set()
+        for ident, _score in ranking:
+            if ident in seen:
+                continue
+            seen.add(ident)
+            fused[ident] = fused.get(ident, 0.0) + weight / (k + len(seen))
+    order = {ident: i for i, ident in enumerate(fused)}
+    return sorted(fused.items(), key=lambda item: (-item[1], order[item[0]]))
+
+
+def convex(rankings: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float]) -> list[tuple[str, float]]:
+    """Weighted sum of min-max normalised scores; an id missing from a list scores 0 there.
+
+    Args:
+        rankings: one list per retriever, best first, of (id, raw score).
+        weights: one weight per list (e.g. 0.7 BM25, 0.3 dense).
+
+    Returns:
+        (id, fused score in [0, Σ weights]), best first, each id once.
+    """
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        if not ranking:
+            continue
+        best: dict[str, float] = {}
+        for ident, score in ranking:
+            best.setdefault(ident, score)
+        values = list(best.values())
+        low, high = min(values), max(values)
+        span = high - low
+        for ident, score in best.items():
+            fused[ident] = fused.get(ident, 0.0) + weight * ((score - low) / span if span > 0 else 1.0)
+    order = {ident: i for i, ident in enumerate(fused)}
+    return sorted(fused.items(), key=lambda item: (-item[1], order[item[0]]))

@@ -34,3 +34,19 @@ def corpus_of():
         return lambda: load_corpus(base / "docs", base / "glossary")
 
     return make
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The real bundled all-MiniLM-L6-v2 encoder (loaded once per test session)."""
+    from search.dense import Encoder
+
+    return Encoder()
+
+
+@pytest.fixture(scope="session")
+def real_searcher(tmp_path_factory, encoder):
+    """A searcher over the real knowledge base, its index built once into a temporary directory."""
+    from search.engine import Searcher
+
+    return Searcher(root=tmp_path_factory.mktemp("index"), encoder=encoder)

@@ -95,11 +95,12 @@ def test_broken_glossary_fails_check_with_file_and_line(tmp_path, kb_copy):
 
 
 def test_every_command_and_option_has_help():
-    for command in app.registered_commands:
-        assert command.callback.__doc__, f"{command.callback.__name__} has no docstring"
-        result = run(command.callback.__name__, "--help")
+    names = [command.name or command.callback.__name__ for command in app.registered_commands]
+    for command, name in zip(app.registered_commands, names):
+        assert command.callback.__doc__, f"{name} has no docstring"
+        result = run(name, "--help")
         assert result.exit_code == 0
         assert "--help" in result.output
     readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
-    for command in app.registered_commands:
-        assert f"kb {command.callback.__name__}" in readme, f"README does not show 'kb {command.callback.__name__}'"
+    for name in names:
+        assert f"kb {name}" in readme, f"README does not show 'kb {name}'"

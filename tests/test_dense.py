@@ -5,12 +5,6 @@ import numpy as np
 import pytest
 
 from search.dense import Encoder, VectorIndex, default_model
-from search.engine import Searcher
-
-
-@pytest.fixture(scope="session")
-def encoder() -> Encoder:
-    return Encoder()
 
 
 def test_bundled_model_embeds_offline(encoder):
@@ -34,11 +28,6 @@ def test_vector_index_matches_numpy(encoder):
     query = vectors[7] + 0.1 * rng.standard_normal(8).astype(np.float32)
     expected = np.argsort(-(vectors @ query))[:5]
     assert [i for i, _ in VectorIndex(vectors).top(query, 5)] == list(expected)
-
-
-@pytest.fixture(scope="session")
-def real_searcher(tmp_path_factory, encoder) -> Searcher:
-    return Searcher(root=tmp_path_factory.mktemp("index"), encoder=encoder)
 
 
 @pytest.mark.parametrize("query", ["分组查询注意力", "grouped query attention"])

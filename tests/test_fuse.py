@@ -21,3 +21,21 @@ def test_rrf_scores_follow_the_formula():
     fused = dict(rrf([[("a", 1), ("b", 1)], [("b", 1)]], k=60))
     assert fused["a"] == pytest.approx(1 / 61)
     assert fused["b"] == pytest.approx(1 / 62 + 1 / 61)
+
+
+def test_weighted_rrf_with_equal_weights_is_rrf():
+    lists = [[("a", 9), ("b", 5), ("c", 1)], [("c", 0.9), ("b", 0.8)]]
+    from search.fuse import weighted_rrf
+
+    assert weighted_rrf(lists, [1.0, 1.0]) == rrf(lists)
+    assert [i for i, _ in weighted_rrf(lists, [1.0, 0.0])] == ["a", "b", "c"]
+
+
+def test_convex_normalises_each_list():
+    from search.fuse import convex
+
+    fused = dict(convex([[("a", 10.0), ("b", 5.0), ("c", 0.0)], [("c", 0.9), ("a", 0.1)]], [0.5, 0.5]))
+    assert fused["a"] == pytest.approx(0.5 * 1.0 + 0.5 * 0.0)
+    assert fused["b"] == pytest.approx(0.5 * 0.5)
+    assert fused["c"] == pytest.approx(0.5 * 0.0 + 0.5 * 1.0)
+    assert convex([[], [("x", 1.0)]], [0.5, 0.5]) == [("x", 0.5)]

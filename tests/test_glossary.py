@@ -55,3 +55,32 @@ def test_real_glossary_is_valid_and_large_enough():
     entries = load_glossary()
     assert len(entries) >= 20
     assert len({e.entry.id for e in entries}) == len(entries)
+
+
+def test_no_name_points_at_two_entries():
+    """A term, abbreviation or alias typed by a user must lead to one entry only."""
+    owner: dict[str, str] = {}
+    clashes = []
+    for located in load_glossary():
+        entry = located.entry
+        names = {entry.term.en, entry.term.zh, *entry.aliases.en, *entry.aliases.zh, *([entry.abbr] if entry.abbr else [])}
+        for name in {n.strip().lower() for n in names}:
+            if name in owner and owner[name] != entry.id:
+                clashes.append(f"'{name}': {owner[name]} and {entry.id}")
+            owner.setdefault(name, entry.id)
+    assert not clashes, clashes[:20]
+
+
+def test_glossary_page_and_abbreviations_are_generated_from_kb():
+    from kb.glossary_pages import render_abbreviations, render_page
+
+    entries = load_glossary()
+    en, zh = render_page(entries, "en", {}), render_page(entries, "zh", {})
+    for located in entries:
+        entry = located.entry
+        assert f'<a id="{entry.id}"></a>**{entry.term.en}**' in en
+        assert f'<a id="{entry.id}"></a>**{entry.term.zh}**' in zh
+        assert f"]({entry.see})" in en and f"]({entry.see})" in zh
+    abbreviations = render_abbreviations(entries)
+    assert "*[GQA]: Grouped-query attention · 分组查询注意力" in abbreviations
+    assert "*[RoPE]:" in abbreviations

@@ -79,3 +79,47 @@ def test_search_index_holds_segmented_chinese(site):
     for doc in segmented:
         words.update(re.split(r"[\s\u200b]+", doc["text"]))
     assert {"注意力", "模型"} & words, "no segmented Chinese words found in the search index"
+
+
+def nav_pages() -> list[str]:
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    nav = text[text.index("\nnav:"):]
+    return re.findall(r"^\s+-\s+(?:[^:\n]+:\s+)?([\w/.-]+\.md)\s*$", nav, re.M)
+
+
+def test_every_page_is_in_the_nav_once():
+    listed = nav_pages()
+    assert len(listed) == len(set(listed))
+    pages = {pair["en"].rel for pair in read_pairs()} | {"glossary.md"}
+    assert pages == set(listed), f"not in nav: {sorted(pages - set(listed))}; in nav but missing: {sorted(set(listed) - pages)}"
+
+
+def test_glossary_pages_have_every_entry(site):
+    from kb.glossary import load_glossary
+
+    entries = load_glossary()
+    for prefix in ("", "zh/"):
+        html = (site / prefix / "glossary" / "index.html").read_text(encoding="utf-8")
+        missing = [loc.entry.id for loc in entries if f'id="{loc.entry.id}"' not in html]
+        assert not missing, f"{prefix}glossary lacks {missing[:10]}"
+
+
+def test_abbreviations_show_their_expansion(site):
+    html = (site / "attention" / "mha-mqa-gqa" / "index.html").read_text(encoding="utf-8")
+    assert '<abbr title="Grouped-query attention · 分组查询注意力">GQA</abbr>' in html
+    zh = (site / "zh" / "attention" / "mha-mqa-gqa" / "index.html").read_text(encoding="utf-8")
+    assert '<abbr title="Grouped-query attention · 分组查询注意力">GQA</abbr>' in zh
+
+
+def test_site_loads_nothing_from_the_internet(site):
+    """No CDN scripts, styles or web fonts: the site renders offline."""
+    external = set()
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        external.update(re.findall(r'<script[^>]+src="(https?://[^"]+)"', html))
+        for link in re.findall(r"<link[^>]+>", html):
+            if re.search(r'rel="(?:stylesheet|preconnect|preload|modulepreload)"', link):
+                external.update(re.findall(r'href="(https?://[^"]+)"', link))
+    assert not external, sorted(external)[:10]
+    assert (site / "assets" / "vendor" / "mathjax" / "es5" / "tex-mml-chtml.js").exists()
+    assert (site / "assets" / "vendor" / "mermaid" / "dist" / "mermaid.min.js").exists()
