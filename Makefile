@@ -32,6 +32,13 @@ $(VENDOR): tools/vendor.sha256 tools/vendor_assets.py
 	python3 tools/vendor_assets.py
 	touch $(VENDOR)
 
+# Debian's Chromium for the browser tests (no browser download by a test tool), and CJK fonts for its screenshots.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "make test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi
+
 index: setup
 	$(VENV)/bin/kb index
 
@@ -41,7 +48,7 @@ site: setup
 serve: index
 	$(VENV)/bin/mkdocs serve -a $(HOST):$(PORT)
 
-test: setup
+test: setup $(CHROMIUM)
 	$(PY) -m pytest
 
 plots: setup

@@ -1,7 +1,10 @@
 """Shared fixtures: a tiny knowledge base and a fake encoder, so most tests load no model."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +53,16 @@ def real_searcher(tmp_path_factory, encoder):
     from search.engine import Searcher
 
     return Searcher(root=tmp_path_factory.mktemp("index"), encoder=encoder)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The site built once per session with `mkdocs build --strict` into a temporary directory."""
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
+        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out

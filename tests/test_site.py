@@ -2,30 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from kb.corpus import build_passages, load_knowledge
 from kb.pages import LANGS, page_url, read_pairs
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(out)],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=600,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out
 
 
 def html_of(site: Path, url: str) -> str:
