@@ -15,6 +15,7 @@ TOPICS: dict[str, tuple[str, str]] = {
     "training-practice": ("Optimization and training practice", "优化与训练实践"),
     "nlp": ("NLP foundations", "NLP 基础"),
     "huggingface": ("Hugging Face in practice", "Hugging Face 实战"),
+    "general": ("General ML vocabulary", "通用机器学习术语"),
 }
 TEXT = {
     "en": {
