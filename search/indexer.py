@@ -33,15 +33,21 @@ def glossary_words(passages: list[Passage]) -> list[str]:
 
 
 def index_tokens(passage: Passage, tokenizer: Tokenizer) -> list[str]:
-    """BM25 tokens of a passage: titles and text of both languages, plus its extra names."""
-    parts = [*passage.title.values(), *passage.title.values(), *passage.text.values(), *passage.terms]
+    """BM25 tokens of a passage: titles (counted twice), page › section paths and text of both languages, plus its extra names.
+
+    The path brings the page's title into each section, so 'KV cache pitfalls'
+    finds the 'Pitfalls' section of the KV-cache page.
+    """
+    paths = passage.path.values() if passage.kind == "section" else ()
+    parts = [*passage.title.values(), *passage.title.values(), *paths, *passage.text.values(), *passage.terms]
     return tokenizer.tokens("\n".join(parts))
 
 
 def embed_text(passage: Passage) -> str:
     """What the (English) encoder embeds for a passage."""
     names = [t for t in passage.terms if t.isascii()]
-    head = passage.title["en"] + (" (" + ", ".join(names) + ")" if names else "")
+    title = passage.path["en"] if passage.kind == "section" and passage.path.get("en") else passage.title["en"]
+    head = title + (" (" + ", ".join(names) + ")" if names else "")
     return f"{head}. {passage.text['en']}"
 
 

@@ -19,10 +19,10 @@ def results(real_searcher):
 
 def test_hybrid_meets_its_floor(results):
     hybrid = results["hybrid"]
-    assert hybrid["all"]["MRR@10"] >= 0.75
-    assert hybrid["en"]["R@5"] >= 0.88
-    assert hybrid["zh"]["R@5"] >= 0.82
-    assert hybrid["mixed"]["R@5"] >= 0.85
+    assert hybrid["all"]["MRR@10"] >= 0.78
+    assert hybrid["en"]["R@5"] >= 0.90
+    assert hybrid["zh"]["R@5"] >= 0.87
+    assert hybrid["mixed"]["R@5"] >= 0.87
 
 
 @pytest.mark.parametrize("metric", ["MRR@10", "R@5", "nDCG@10"])
