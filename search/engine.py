@@ -24,7 +24,7 @@ Mode = Literal["hybrid", "bm25", "dense"]
 MODES = ("hybrid", "bm25", "dense")
 LANG_CHOICES = ("auto", "en", "zh")
 MAX_K = 100
-DENSE_WEIGHT = {"en": 0.4, "mixed": 0.3, "zh": 0.1}
+DENSE_WEIGHT = {"en": 0.4, "mixed": 0.3, "zh": 0.15}
 """Weight of the dense leg in the convex fusion, by query script; tuned with `kb eval --tune` (README)."""
 MAX_QUERY_CHARS = 1000
 
