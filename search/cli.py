@@ -83,14 +83,22 @@ def eval_(
     index_dir: Path | None = typer.Option(None, "--index-dir", help="Index directory (default: $KB_INDEX_DIR or ./index)."),
     as_json: bool = typer.Option(False, "--json", help="Print the metrics as JSON instead of a table."),
     tune_fusion: bool = typer.Option(False, "--tune", help="Compare fusion settings (MRR@10) on a tuning half and a held-out half."),
+    sections: bool = typer.Option(False, "--sections", help="List sections that no English or no Chinese query finds in the top 5."),
 ) -> None:
     """Score bm25, dense and hybrid on the evaluation set: Recall@1, Recall@5, MRR@10, nDCG@10, overall and per language."""
     from .engine import Searcher
-    from .evaluate import EVAL_DIR, collect_legs, evaluate, load_queries, table, tune
+    from .evaluate import EVAL_DIR, collect_legs, evaluate, load_queries, table, tune, unfound_sections
 
     labelled = load_queries(queries or EVAL_DIR)
     start = time.perf_counter()
     searcher = Searcher(root=index_dir)
+    if sections:
+        missing = unfound_sections(searcher, labelled)
+        total = sum(p.kind == "section" for p in searcher.passages)
+        for ident, langs in missing.items():
+            typer.echo(f"{ident}  not found by: {', '.join(langs)}")
+        typer.echo(f"{total - len(missing)} of {total} sections found in the top 5 by an English and a Chinese query")
+        return
     if tune_fusion:
         rows = tune(labelled, collect_legs(searcher, labelled))
         groups = ("all", "en", "zh", "mixed")

@@ -154,3 +154,26 @@ def tune(queries: list[Labelled], legs: dict[str, tuple[list, list]], metric: st
                 row[f"{half}:{group}"] = values[metric]
         rows.append(row)
     return rows
+
+
+def unfound_sections(searcher, queries: list[Labelled], k: int = 5) -> dict[str, list[str]]:  # noqa: ANN001
+    """Sections not found in the top ``k`` by at least one English and one Chinese (zh or mixed) query.
+
+    Returns:
+        section id -> the languages ('en', 'zh') that have no query finding it.
+    """
+    searcher.prepare_queries([q.query.q for q in queries])
+    found: dict[str, set[str]] = {}
+    for q in queries:
+        ids = {h.id for h in searcher.search(q.query.q, k=k, snippets=False)}
+        lang = "en" if q.query.lang == "en" else "zh"
+        for ident in q.query.relevant:
+            if ident in ids:
+                found.setdefault(ident, set()).add(lang)
+    out = {}
+    for passage in searcher.passages:
+        if passage.kind == "section":
+            missing = [lang for lang in ("en", "zh") if lang not in found.get(passage.id, set())]
+            if missing:
+                out[passage.id] = missing
+    return out
