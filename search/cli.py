@@ -37,6 +37,7 @@ def search(
     mode: str = typer.Option("hybrid", "-m", "--mode", help="hybrid | bm25 | dense."),
     lang: str = typer.Option("auto", "-l", "--lang", help="Language of titles and links: auto (by the query's script) | en | zh."),
     as_json: bool = typer.Option(False, "--json", help="Print the hits as a JSON list."),
+    explain: bool = typer.Option(False, "-e", "--explain", help="Show each hit's BM25 and dense rank and score and how they were fused."),
     index_dir: Path | None = typer.Option(None, "--index-dir", help="Index directory (default: $KB_INDEX_DIR or ./index)."),
     base_url: str | None = typer.Option(None, "--base-url", help=f"Site address for links (default: $KB_BASE_URL or {DEFAULT_BASE_URL})."),
 ) -> None:
@@ -45,7 +46,11 @@ def search(
 
     validate(query, k, mode, lang)
     searcher = Searcher(root=index_dir, base_url=_base_url(base_url))
-    hits = searcher.search(query, k=k, mode=mode, lang=lang)
+    corrected = searcher.suggest(query)
+    if corrected:
+        typer.echo(f"kb: showing results for '{corrected}' (searched for '{query}')", err=True)
+        query = corrected
+    hits = searcher.search(query, k=k, mode=mode, lang=lang, explain=explain)
     if as_json:
         typer.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return
@@ -62,6 +67,21 @@ def search(
         typer.echo(f"   {hit.url}")
         if hit.snippet:
             typer.echo(f"   {highlight(hit.snippet, tokens, bold, reset)}")
+        if hit.explain:
+            typer.echo(f"   {_explain_line(hit.explain, hit.score)}")
+
+
+def _explain_line(explain: dict, score: float) -> str:
+    parts = []
+    for name in ("bm25", "dense"):
+        if name in explain:
+            leg = explain[name]
+            parts.append(f"{name} #{leg['rank']} ({leg['score']:.4f})" if leg else f"{name}: not in its top candidates")
+    fusion = explain["fusion"]
+    if fusion["method"] == "convex":
+        w = fusion["weights"]
+        parts.append(f"fused ({fusion['script']} query): {w['bm25']}·bm25 + {w['dense']}·dense on min-max scaled scores = {score:.4f}")
+    return " · ".join(parts)
 
 
 @app.command()

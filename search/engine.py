@@ -17,6 +17,7 @@ from .errors import SearchError
 from .fuse import convex
 from .indexer import build, glossary_words, is_stale, load_corpus
 from .snippet import best_sentences
+from .suggest import Suggester, english_words
 from .store import IndexCorrupt, StoredIndex, default_root, read_index
 from .tokenize import HAN_RUN_RE, Tokenizer, has_han
 
@@ -43,10 +44,15 @@ class Hit:
     score: float
     snippet: str
     text: str
+    explain: dict | None = None
+    """With ``explain=True``: each leg's rank and raw score, and how they were fused."""
 
     def to_dict(self) -> dict:
-        """The JSON object `kb search --json` prints."""
-        return asdict(self)
+        """The JSON object `kb search --json` prints (``explain`` only when it was asked for)."""
+        data = asdict(self)
+        if data["explain"] is None:
+            del data["explain"]
+        return data
 
 
 def detect_lang(query: str) -> str:
@@ -105,6 +111,7 @@ class Searcher:
         self.bm25 = BM25(self.index.tokens) if self.passages else None
         self._vectors: VectorIndex | None = None
         self._query_vectors: dict[str, np.ndarray] = {}
+        self._suggester: Suggester | None = None
 
     def _open(self, check_stale: bool) -> StoredIndex:
         passages = self.corpus() if check_stale else None
@@ -169,7 +176,17 @@ class Searcher:
             return latin or query
         return f"{latin} ({names})" if latin else names
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid", lang: str = "auto", snippets: bool = True) -> list[Hit]:
+    def suggest(self, query: str) -> str | None:
+        """The query with near-miss glossary words corrected ('attentoin' -> 'attention'), or None."""
+        if self._suggester is None:
+            idf = self.bm25.idf if self.bm25 is not None else {}
+            known = set(idf) | english_words(getattr(self.encoder, "model", None))
+            self._suggester = Suggester(glossary_words(self.passages), known, {w: -v for w, v in idf.items()})
+        return self._suggester.suggest(query)
+
+    def search(
+        self, query: str, k: int = 5, mode: str = "hybrid", lang: str = "auto", snippets: bool = True, explain: bool = False
+    ) -> list[Hit]:
         """Rank passages for ``query``; raise SearchError for bad arguments.
 
         Args:
@@ -178,6 +195,7 @@ class Searcher:
             mode: 'hybrid', 'bm25' or 'dense'.
             lang: language of titles and links: 'auto' (by the query's script), 'en' or 'zh'.
             snippets: pick the best-matching sentences of each hit (off for evaluation runs).
+            explain: attach each leg's rank and score and the fusion weights to every hit.
         """
         query = validate(query, k, mode, lang)
         out_lang = detect_lang(query) if lang == "auto" else lang
@@ -187,11 +205,13 @@ class Searcher:
             legs.append([(self.passages[i].id, s) for i, s in self.bm25_top(query, pool)])
         if mode in ("hybrid", "dense"):
             legs.append([(self.passages[i].id, s) for i, s in self.dense_top(query, pool)])
+        weight = DENSE_WEIGHT[query_script(query)]
         if mode == "hybrid":
-            weight = DENSE_WEIGHT[query_script(query)]
             ranked = convex(legs, (1.0 - weight, weight))
         else:
             ranked = legs[0]
+        names = {"hybrid": ("bm25", "dense"), "bm25": ("bm25",), "dense": ("dense",)}[mode]
+        positions = {name: {ident: (r, s) for r, (ident, s) in enumerate(leg, start=1)} for name, leg in zip(names, legs)}
         by_id = {p.id: p for p in self.passages}
         query_tokens = set(self.tokenizer.tokens(query))
         hits = []
@@ -210,6 +230,17 @@ class Searcher:
                     score=round(score, 6),
                     snippet=best_sentences(text, query_tokens, self.tokenizer) if snippets else "",
                     text=text,
+                    explain=self._explain(ident, mode, positions, query, weight) if explain else None,
                 )
             )
         return hits
+
+    @staticmethod
+    def _explain(ident: str, mode: str, positions: dict, query: str, weight: float) -> dict:
+        legs = {}
+        for name in ("bm25", "dense"):
+            if name in positions:
+                found = positions[name].get(ident)
+                legs[name] = {"rank": found[0], "score": round(found[1], 6)} if found else None
+        fusion = {"method": "convex", "script": query_script(query), "weights": {"bm25": round(1 - weight, 3), "dense": weight}} if mode == "hybrid" else {"method": mode}
+        return {**legs, "fusion": fusion}

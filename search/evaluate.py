@@ -84,10 +84,10 @@ def evaluate(searcher, queries: list[Labelled], modes: tuple[str, ...] = ("bm25"
     """Run every query in every mode; return {mode: summary}."""
     check_labels(queries, {p.id for p in searcher.passages})
     if any(mode != "bm25" for mode in modes):
-        searcher.prepare_queries([q.query.q for q in queries])
+        searcher.prepare_queries([searcher.suggest(q.query.q) or q.query.q for q in queries])
     results = {}
     for mode in modes:
-        runs = {q.qid: [h.id for h in searcher.search(q.query.q, k=10, mode=mode, snippets=False)] for q in queries}
+        runs = {q.qid: [h.id for h in searcher.search(searcher.suggest(q.query.q) or q.query.q, k=10, mode=mode, snippets=False)] for q in queries}
         results[mode] = summarize(queries, score(queries, runs))
     return results
 

@@ -104,3 +104,21 @@ def test_every_command_and_option_has_help():
     readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
     for name in names:
         assert f"kb {name}" in readme, f"README does not show 'kb {name}'"
+
+
+@pytest.mark.parametrize("flag", ["-e", "--explain"])
+def test_explain_shows_both_legs_and_the_fusion(env, flag):
+    result = run("search", "grouped query attention", "-k", "2", flag)
+    assert result.exit_code == 0, result.output
+    assert "bm25 #" in result.output and "dense #" in result.output
+    assert "0.6·bm25 + 0.4·dense" in result.output
+    hits = json.loads(run("search", "grouped query attention", "-k", "1", flag, "--json").output)
+    assert set(hits[0]["explain"]) == {"bm25", "dense", "fusion"}
+    assert "explain" not in json.loads(run("search", "grouped query attention", "-k", "1", "--json").output)[0]
+
+
+def test_typo_is_corrected_with_a_notice(env):
+    result = CliRunner().invoke(app, ["search", "grouped qeury attention", "-k", "1", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "showing results for 'grouped query attention'" in result.stderr
+    assert json.loads(result.stdout)[0]["id"] in {"term:gqa", "attention/gqa#gqa"}
