@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 
 
@@ -15,8 +17,6 @@ def kv_cache_bytes(n_layers, n_kv_heads, head_dim, seq_len, batch, bytes_per_val
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     seq = np.arange(0, 4097, 128)
     fig, ax = plt.subplots(figsize=(6.4, 3.8))
     for label, kv_heads, style in [("MHA form (64 K/V heads)", 64, "-"),
@@ -32,7 +32,5 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    path = out_dir / "attention_kv_cache_memory.svg"
-    fig.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "attention_kv_cache_memory.svg")
     return [path]

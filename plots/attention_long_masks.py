@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 
 
@@ -29,8 +31,6 @@ def masks(n: int = 16) -> dict[str, np.ndarray]:
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     ms = masks()
     fig, axes = plt.subplots(1, 4, figsize=(14, 3.9))
     for ax, (title, m) in zip(axes, ms.items()):
@@ -41,9 +41,7 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
         ax.set_yticks(range(0, 16, 4))
     axes[0].set_ylabel("query position i")
     fig.tight_layout()
-    path = out_dir / "attention_long_masks.svg"
-    fig.savefig(path, metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "attention_long_masks.svg")
     return [path]
 
 

@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 
 
@@ -17,8 +19,6 @@ def _softmax(x: np.ndarray) -> np.ndarray:
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
     dims = 2 ** np.arange(0, 11)            # d_k = 1 ... 1024
     n_keys, trials = 16, 1000
@@ -48,7 +48,5 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     ax2.set_ylim(0, 1.05)
     ax2.legend()
     fig.tight_layout()
-    path = out_dir / "attention_scaling.svg"
-    fig.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "attention_scaling.svg")
     return [path]

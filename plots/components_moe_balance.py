@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 
 LOGITS = np.array([[3.0, 1.0, 0.0, 0.0],
@@ -23,8 +25,6 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     n = LOGITS.shape[1]
     p = softmax(LOGITS)
     f = np.bincount(p.argmax(-1), minlength=n) / len(p)
@@ -50,9 +50,7 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     axes[1].set_yscale("log", base=2)
     axes[1].legend()
     fig.tight_layout()
-    path = out_dir / "components_moe_balance.svg"
-    fig.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "components_moe_balance.svg")
     return [path]
 
 

@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 
 LOGITS = np.array([3.0, 2.2, 1.6, 1.0, 0.3, -0.5, -1.0, -2.0])
@@ -18,8 +20,6 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     tokens = np.arange(len(LOGITS))
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
@@ -43,9 +43,7 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     axes[1].set_title("Top-p: keep the smallest set with mass >= p")
     axes[1].legend(loc="center right")
     fig.tight_layout()
-    path = out_dir / "components_temperature.svg"
-    fig.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "components_temperature.svg")
     return [path]
 
 

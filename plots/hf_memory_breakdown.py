@@ -12,6 +12,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from plots._svg import save_svg  # noqa: E402
+
 # (label, weights, grads, fp32 master, optimizer state) in bytes per parameter
 SETUPS = [
     ("fp32 + AdamW", 4, 4, 0, 8),
@@ -26,8 +28,6 @@ N_PARAMS = 7e9
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     labels = [s[0] for s in SETUPS]
     left = [0.0] * len(SETUPS)
@@ -43,9 +43,7 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     ax.set_title("Training-state memory per setup (7B parameters)")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
-    path = out_dir / "hf_memory_breakdown.svg"
-    fig.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "hf_memory_breakdown.svg")
     return [path]
 
 

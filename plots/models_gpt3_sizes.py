@@ -8,6 +8,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from plots._svg import save_svg  # noqa: E402
+
 # name, reported parameters, n_layers, d_model  (Brown et al. 2020, Table 2.1)
 GPT3_SIZES = [
     ("Small", 125e6, 12, 768),
@@ -30,8 +32,6 @@ def estimate(n_layers: int, d_model: int, with_embeddings: bool = True) -> float
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6, 4.2))
     reported = [r for _, r, _, _ in GPT3_SIZES]
     blocks = [estimate(L, d, False) for _, _, L, d in GPT3_SIZES]
@@ -48,9 +48,7 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     ax.set_title("GPT-3 sizes: parameter estimate vs paper")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    path = out_dir / "models_gpt3_sizes.svg"
-    fig.savefig(path, metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "models_gpt3_sizes.svg")
     return [path]
 
 

@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 
 
@@ -15,8 +17,6 @@ def glove_f(x: np.ndarray, x_max: float = 100.0, alpha: float = 0.75) -> np.ndar
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
 
     x = np.linspace(0, 200, 801)
@@ -40,7 +40,5 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     ax2.legend(fontsize=8)
 
     fig.tight_layout()
-    out = out_dir / "nlp_glove_weighting.svg"
-    fig.savefig(out, metadata={"Date": None})
-    plt.close(fig)
+    out = save_svg(fig, out_dir, "nlp_glove_weighting.svg")
     return [out]

@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 
 
@@ -25,8 +27,6 @@ def grad_norms(scale: float, steps: int = 50, hidden: int = 16, seed: int = 0) -
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(6.5, 4))
     k = np.arange(51)
     for s in (0.5, 0.9, 1.0, 1.1, 1.5):
@@ -36,7 +36,5 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     ax.set_title("Backpropagation through time: vanishing (<1) and exploding (>1)")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    out = out_dir / "nlp_rnn_gradients.svg"
-    fig.savefig(out, metadata={"Date": None})
-    plt.close(fig)
+    out = save_svg(fig, out_dir, "nlp_rnn_gradients.svg")
     return [out]

@@ -7,12 +7,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     d = 128  # head dimension of Llama-style models
     i = np.arange(d // 2)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8))
@@ -31,9 +31,7 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     ax2.set_title("Positions per full turn")
     ax2.legend()
     fig.tight_layout()
-    path = out_dir / "position_rope_frequencies.svg"
-    fig.savefig(path, metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "position_rope_frequencies.svg")
     return [path]
 
 

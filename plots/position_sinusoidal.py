@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 
 
@@ -20,8 +22,6 @@ def sinusoidal(n_pos: int, d: int) -> np.ndarray:
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     pe = sinusoidal(128, 128)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2))
     im = ax1.imshow(pe, aspect="auto", cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
@@ -36,9 +36,7 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     ax2.set_title(r"$PE_{pos} \cdot PE_{pos'}$ depends only on pos - pos'")
     fig.colorbar(im2, ax=ax2, fraction=0.046)
     fig.tight_layout()
-    path = out_dir / "position_sinusoidal.svg"
-    fig.savefig(path, metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "position_sinusoidal.svg")
     return [path]
 
 

@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.special import erf  # noqa: E402
 
@@ -36,8 +38,6 @@ CURVES = {
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     x = np.linspace(-5, 5, 1001)
     paths = []
     for name, idx, title in (("functions", 0, "Activation functions f(x)"),
@@ -57,8 +57,6 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
         ax.set_title(title)
         ax.legend(fontsize=8)
         fig.tight_layout()
-        path = out_dir / f"training_basics_activation_{name}.svg"
-        fig.savefig(path, format="svg", metadata={"Date": None})
-        plt.close(fig)
+        path = save_svg(fig, out_dir, f"training_basics_activation_{name}.svg")
         paths.append(path)
     return paths

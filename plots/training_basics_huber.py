@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 
 
@@ -16,8 +18,6 @@ def huber(r: np.ndarray, delta: float) -> np.ndarray:
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     r = np.linspace(-3, 3, 601)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
 
@@ -40,7 +40,5 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     ax2.legend(fontsize=8)
 
     fig.tight_layout()
-    path = out_dir / "training_basics_huber.svg"
-    fig.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "training_basics_huber.svg")
     return [path]

@@ -7,6 +7,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 N, C, G = 4, 6, 3  # batch size, channels, groups (GroupNorm)
@@ -25,8 +27,6 @@ def _selected(kind: str, n: int, c: int) -> bool:
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     kinds = ["BatchNorm", "LayerNorm", "InstanceNorm", f"GroupNorm (G={G})"]
     fig, axes = plt.subplots(1, 4, figsize=(12, 3.4))
     for ax, kind in zip(axes, kinds):
@@ -49,7 +49,5 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
         ax.set_title(kind)
     fig.suptitle("Shaded: entries sharing one mean and variance (each cell = all H x W positions)", fontsize=10)
     fig.tight_layout()
-    path = out_dir / "training_basics_norm_axes.svg"
-    fig.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "training_basics_norm_axes.svg")
     return [path]

@@ -8,6 +8,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+from plots._svg import save_svg  # noqa: E402
 import numpy as np  # noqa: E402
 
 
@@ -17,8 +19,6 @@ def important(x: np.ndarray) -> np.ndarray:
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     grid = np.array([(x, y) for x in (1 / 6, 3 / 6, 5 / 6) for y in (1 / 6, 3 / 6, 5 / 6)])
     rand = np.random.default_rng(3).uniform(size=(9, 2))
     xs = np.linspace(0, 1, 400)
@@ -41,9 +41,7 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     axes[1, 0].set_ylabel("score")
     fig.suptitle("When only x matters, random search tries more distinct values of it", fontsize=11)
     fig.tight_layout()
-    path = out_dir / "training_practice_grid_vs_random.svg"
-    fig.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "training_practice_grid_vs_random.svg")
     return [path]
 
 

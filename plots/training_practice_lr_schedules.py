@@ -9,6 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from plots._svg import save_svg  # noqa: E402
+
 
 def lr_at(step: int, kind: str, peak: float = 1.0, warmup: int = 100, total: int = 1000) -> float:
     """Learning rate at `step` (0-based) for a few common schedules."""
@@ -32,8 +34,6 @@ def lr_at(step: int, kind: str, peak: float = 1.0, warmup: int = 100, total: int
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    plt.rcParams["svg.hashsalt"] = "kb"
-    out_dir.mkdir(parents=True, exist_ok=True)
     steps = list(range(0, 1001))
     labels = {
         "constant": "warm-up + constant",
@@ -55,9 +55,7 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    path = out_dir / "training_practice_lr_schedules.svg"
-    fig.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    path = save_svg(fig, out_dir, "training_practice_lr_schedules.svg")
     return [path]
 
 
