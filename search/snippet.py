@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import re
 
-from .tokenize import Tokenizer
+from .tokenize import HAN_CHAR_RE, Tokenizer
 
-HAN_RE = re.compile(r"[\u3400-\u9fff]")
 SENTENCE_RE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+|\.(?=\s|$)|$)")
 
 
@@ -34,10 +33,10 @@ def highlight(snippet: str, query_tokens: set[str], start: str = "[", end: str =
     English tokens match whole words only ('head' does not mark 'heads'' middle);
     Chinese tokens match anywhere.
     """
-    words = sorted((t for t in query_tokens if len(t) > 1 or HAN_RE.match(t)), key=len, reverse=True)
+    words = sorted((t for t in query_tokens if len(t) > 1 or HAN_CHAR_RE.match(t)), key=len, reverse=True)
     if not words:
         return snippet
-    alternatives = [re.escape(w) if HAN_RE.match(w) else rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" for w in words]
+    alternatives = [re.escape(w) if HAN_CHAR_RE.match(w) else rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" for w in words]
     spans: list[list[int]] = []
     for match in re.finditer("|".join(alternatives), snippet, re.I):
         if spans and match.start() <= spans[-1][1]:
