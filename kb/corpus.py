@@ -156,10 +156,10 @@ def corpus_hash(passages: list[Passage]) -> str:
     """A hash of everything the index is built from (changes when any passage changes)."""
     digest = hashlib.sha256()
     for passage in passages:
-        digest.update(json.dumps(passage.model_dump(), sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        digest.update(json.dumps(passage.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
 
 
 def passage_hash(passage: Passage) -> str:
     """A hash of one passage, for re-embedding only what changed."""
-    return hashlib.sha256(json.dumps(passage.model_dump(), sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return hashlib.sha256(json.dumps(passage.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()

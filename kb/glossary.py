@@ -9,8 +9,7 @@ from pydantic import ValidationError
 
 from .errors import KnowledgeError
 from .schema import GlossaryEntry
-
-GLOSSARY_DIR = Path(__file__).resolve().parent / "glossary"
+from .sources import GLOSSARY_DIR
 
 
 @dataclass(frozen=True)

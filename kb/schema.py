@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .passage import Lang, Passage  # noqa: F401 — Passage is re-exported; it lives in kb.passage
+
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SEE_RE = re.compile(r"^[a-z0-9][a-z0-9_/-]*\.md#[A-Za-z0-9_-]+$")
 
@@ -60,20 +62,3 @@ class GlossaryEntry(BaseModel):
             raise ValueError("see must be 'folder/page.md#anchor' relative to docs/, e.g. 'attention/mha-mqa-gqa.md#gqa'")
         return value
 
-
-Lang = Literal["en", "zh"]
-
-
-class Passage(BaseModel):
-    """One retrievable unit: a glossary entry or one h2/h3 section of a page pair."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    id: str
-    kind: Literal["term", "section"]
-    title: dict[str, str]
-    text: dict[str, str]
-    url: dict[str, str]
-    path: dict[str, str] = Field(default_factory=dict)
-    """Breadcrumb per language: 'Page › Section'."""
-    terms: list[str] = Field(default_factory=list)
-    """Extra names (abbreviations, aliases) that should find this passage."""

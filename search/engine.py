@@ -9,17 +9,16 @@ from typing import Literal
 
 import numpy as np
 
-from kb.schema import Passage
+from kb.passage import Passage
 
-from .bm25 import BM25
 from .dense import Encoder, VectorIndex
-from .errors import SearchError
+from .errors import ModelUnavailable, SearchError
+from .freshness import known_fresh, record_fresh, sources_fingerprint
 from .fuse import convex
-from .indexer import build, glossary_words, is_stale, load_corpus
 from .snippet import best_sentences
 from .suggest import Suggester, english_words
-from .store import IndexCorrupt, StoredIndex, default_root, read_index
-from .tokenize import HAN_RUN_RE, Tokenizer, has_han
+from .store import IndexCorrupt, StoredIndex, default_root, read_index, read_manifest
+from .tokenize import HAN_RUN_RE, Tokenizer, glossary_words, has_han
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES = ("hybrid", "bm25", "dense")
@@ -86,10 +85,12 @@ class Searcher:
 
     Args:
         root: index directory (default: $KB_INDEX_DIR or ./index).
-        encoder: the dense encoder (default: the bundled all-MiniLM-L6-v2).
+        encoder: the dense encoder (default: the bundled all-MiniLM-L6-v2); it builds the index, and
+            answers queries unless the index holds its exported NumPy twin (search/query_encoder.py).
         base_url: prefix for hit URLs, e.g. 'http://127.0.0.1:8000'.
         check_stale: compare the index with the knowledge files and rebuild when they changed.
-        corpus: returns the passages to compare with and build from (default: docs/ and kb/glossary/).
+        corpus: returns the passages to compare with and build from (default: docs/ and kb/glossary/,
+            whose file fingerprint lets an unchanged knowledge base skip the comparison).
     """
 
     def __init__(
@@ -98,7 +99,7 @@ class Searcher:
         encoder: Encoder | None = None,
         base_url: str = "",
         check_stale: bool = True,
-        corpus: Callable[[], list[Passage]] = load_corpus,
+        corpus: Callable[[], list[Passage]] | None = None,
     ) -> None:
         self.root = root or default_root()
         self.corpus = corpus
@@ -107,25 +108,56 @@ class Searcher:
         self.rebuilt = False
         self.index = self._open(check_stale)
         self.passages: list[Passage] = self.index.passages
-        self.tokenizer = Tokenizer(glossary_words(self.passages))
-        self.bm25 = BM25(self.index.tokens) if self.passages else None
+        self.by_id = {p.id: p for p in self.passages}
+        self.tokenizer = Tokenizer(glossary_words(self.passages), prepared=self.root / "cache" if self.index.manifest.dictionary else None)
+        self.postings = self.index.postings
         self._vectors: VectorIndex | None = None
+        self._query_encoder = None
         self._query_vectors: dict[str, np.ndarray] = {}
         self._suggester: Suggester | None = None
 
     def _open(self, check_stale: bool) -> StoredIndex:
-        passages = self.corpus() if check_stale else None
-        if passages is not None and is_stale(self.root, passages, self.encoder):
-            build(self.root, passages, self.encoder)
+        if not check_stale:
+            return read_index(self.root)
+        sources = sources_fingerprint() if self.corpus is None else ""
+        if sources:
+            try:
+                manifest = read_manifest(self.root)
+                if manifest is not None and manifest.model == self.encoder.label and known_fresh(self.root, manifest, sources):
+                    return read_index(self.root)
+            except IndexCorrupt:
+                pass  # the full check below rebuilds it
+        from .indexer import build, is_stale, load_corpus
+
+        passages = (self.corpus or load_corpus)()
+        if is_stale(self.root, passages, self.encoder):
+            build(self.root, passages, self.encoder, sources=sources)
             self.rebuilt = True
         try:
-            return read_index(self.root)
+            index = read_index(self.root)
         except IndexCorrupt:
-            if passages is None:
-                raise
-            build(self.root, passages, self.encoder)
+            build(self.root, passages, self.encoder, sources=sources)
             self.rebuilt = True
-            return read_index(self.root)
+            index = read_index(self.root)
+        record_fresh(self.root, index.manifest, sources)
+        return index
+
+    @property
+    def query_encoder(self):  # noqa: ANN201 — an Encoder or its NumPy twin
+        """What embeds queries: the exported NumPy encoder when the index has one for this model, else the encoder."""
+        if self._query_encoder is None:
+            self._query_encoder = self.encoder
+            name = self.index.manifest.encoder
+            if name and isinstance(self.encoder, Encoder):
+                from .query_encoder import NumpyEncoder
+
+                try:
+                    fast = NumpyEncoder(self.root / "cache" / name)
+                    if fast.label == self.encoder.label:
+                        self._query_encoder = fast
+                except ModelUnavailable:
+                    pass  # sentence-transformers gives the same vectors, only slower to start
+        return self._query_encoder
 
     @property
     def vectors(self) -> VectorIndex:
@@ -136,9 +168,7 @@ class Searcher:
 
     def bm25_top(self, query: str, n: int) -> list[tuple[int, float]]:
         """BM25 leg: (position, score), best first."""
-        if self.bm25 is None:
-            return []
-        return self.bm25.top(self.tokenizer.tokens(query), n)
+        return self.postings.top(self.tokenizer.tokens(query), n)
 
     def dense_top(self, query: str, n: int) -> list[tuple[int, float]]:
         """Dense leg: (position, cosine), best first."""
@@ -147,13 +177,13 @@ class Searcher:
         text = self.dense_query(query)
         vector = self._query_vectors.get(text)
         if vector is None:
-            vector = self.encoder.encode([text])[0]
+            vector = self.query_encoder.encode([text])[0]
         return self.vectors.top(vector, n)
 
     def prepare_queries(self, queries: list[str]) -> None:
         """Embed many queries in batches ahead of time (an evaluation run); later searches reuse them."""
         texts = [self.dense_query(q.strip()[:MAX_QUERY_CHARS]) for q in queries]
-        vectors = self.encoder.encode(texts, batch_size=64)
+        vectors = self.query_encoder.encode(texts, batch_size=64)
         self._query_vectors.update(zip(texts, vectors))
 
     def dense_query(self, query: str) -> str:
@@ -179,7 +209,7 @@ class Searcher:
     def suggest(self, query: str) -> str | None:
         """The query with near-miss glossary words corrected ('attentoin' -> 'attention'), or None."""
         if self._suggester is None:
-            idf = self.bm25.idf if self.bm25 is not None else {}
+            idf = self.postings.idf_of()
             known = set(idf) | english_words(getattr(self.encoder, "model", None))
             self._suggester = Suggester(glossary_words(self.passages), known, {w: -v for w, v in idf.items()})
         return self._suggester.suggest(query)
@@ -212,11 +242,10 @@ class Searcher:
             ranked = legs[0]
         names = {"hybrid": ("bm25", "dense"), "bm25": ("bm25",), "dense": ("dense",)}[mode]
         positions = {name: {ident: (r, s) for r, (ident, s) in enumerate(leg, start=1)} for name, leg in zip(names, legs)}
-        by_id = {p.id: p for p in self.passages}
         query_tokens = set(self.tokenizer.tokens(query))
         hits = []
         for rank, (ident, score) in enumerate(ranked[:k], start=1):
-            passage = by_id[ident]
+            passage = self.by_id[ident]
             text = passage.text[out_lang]
             hits.append(
                 Hit(

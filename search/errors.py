@@ -4,3 +4,7 @@ from __future__ import annotations
 
 class SearchError(Exception):
     """Bad input or a state the user must fix; the message says what to do."""
+
+
+class ModelUnavailable(SearchError):
+    """The embedding model cannot be found, loaded or run; the message says why."""

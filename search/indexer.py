@@ -9,12 +9,14 @@ from pathlib import Path
 
 from kb.corpus import build_passages, corpus_hash, load_knowledge
 from kb.errors import KnowledgeError
-from kb.schema import Passage
+from kb.passage import Passage
 
+from .bm25 import Postings
 from .dense import Encoder
-from .errors import SearchError
-from .store import Manifest, build_lock, read_manifest, reuse_vectors, write_index
-from .tokenize import Tokenizer
+from .errors import ModelUnavailable, SearchError
+from .freshness import sources_fingerprint
+from .store import Manifest, build_lock, prune_cache, read_manifest, reuse_vectors, write_index
+from .tokenize import Tokenizer, glossary_words
 
 
 @dataclass
@@ -25,11 +27,7 @@ class BuildReport:
     passages: int
     embedded: int
     seconds: float
-
-
-def glossary_words(passages: list[Passage]) -> list[str]:
-    """Names of glossary terms (both languages) for the tokenizer's dictionary."""
-    return [name for p in passages if p.kind == "term" for name in p.terms]
+    warnings: tuple[str, ...] = ()
 
 
 def index_tokens(passage: Passage, tokenizer: Tokenizer) -> list[str]:
@@ -68,17 +66,51 @@ def is_stale(root: Path, passages: list[Passage], encoder: Encoder) -> bool:
     return manifest is None or manifest.corpus_hash != corpus_hash(passages) or manifest.model != encoder.label
 
 
-def build(root: Path, passages: list[Passage] | None = None, encoder: Encoder | None = None, progress: bool = False) -> BuildReport:
-    """Build and atomically install a new index under ``root`` (waits for a running build)."""
+def build(
+    root: Path, passages: list[Passage] | None = None, encoder: Encoder | None = None, progress: bool = False, sources: str = ""
+) -> BuildReport:
+    """Build and atomically install a new index under ``root`` (waits for a running build).
+
+    Args:
+        root: index root.
+        passages: what to index (default: the knowledge base, read now).
+        encoder: embeds the passages (default: the bundled model).
+        progress: show a progress bar while embedding.
+        sources: fingerprint of the files ``passages`` came from (computed here when they are read here).
+    """
     start = time.perf_counter()
-    passages = load_corpus() if passages is None else passages
+    if passages is None:
+        sources = sources_fingerprint()  # before reading, so an edit during the build makes the index look stale
+        passages = load_corpus()
     encoder = encoder or Encoder()
+    warnings: list[str] = []
     with build_lock(root):
         tokenizer = Tokenizer(glossary_words(passages))
         tokens = [index_tokens(p, tokenizer) for p in passages]
+        dictionary = tokenizer.save_dictionary(root / "cache").name
         texts = [embed_text(p) for p in passages]
         keys = [hashlib.sha256(f"{encoder.label}\n{t}".encode()).hexdigest() for t in texts]
         vectors, embedded = reuse_vectors(root, encoder.label, keys, lambda rows: encoder.encode([texts[i] for i in rows], progress=progress))
+        exported = ""
+        if isinstance(encoder, Encoder):
+            try:
+                exported = export_query_encoder(root, encoder).name
+            except ModelUnavailable as exc:
+                warnings.append(str(exc))
         seconds = time.perf_counter() - start
-        path = write_index(root, passages, tokens, vectors, keys, encoder.label, corpus_hash(passages), seconds)
-    return BuildReport(path=path, passages=len(passages), embedded=embedded, seconds=seconds)
+        path = write_index(
+            root, passages, Postings.from_corpus(tokens), vectors, keys, encoder.label, corpus_hash(passages), seconds,
+            sources=sources, dictionary=dictionary, encoder=exported,
+        )
+        prune_cache(root, keep={dictionary, exported})
+    return BuildReport(path=path, passages=len(passages), embedded=embedded, seconds=seconds, warnings=tuple(warnings))
+
+
+def export_query_encoder(root: Path, encoder: Encoder) -> Path:
+    """The NumPy query encoder for ``encoder``'s model under root/cache, exported now unless it already is."""
+    from .query_encoder import cache_key, export
+
+    directory = root / "cache" / f"encoder-{cache_key(encoder.model)}"
+    if not (directory / "meta.json").is_file():
+        export(encoder.model, encoder.label, directory)
+    return directory

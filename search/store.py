@@ -5,9 +5,12 @@ Layout under the index root::
     current -> v-<corpus hash>-<time>/     (symlink, replaced atomically)
     v-.../manifest.json                     format version, model, dimension, corpus hash, file hashes
     v-.../passages.json                     the passages, in index order
-    v-.../tokens.json                       BM25 tokens per passage
+    v-.../bm25.npz                          BM25 postings: per term, its passages and weights
     v-.../vectors.npy                       unit embeddings, float32 [n, dim]
     v-.../keys.json                         hash of each passage's embedded text (reuse on rebuild)
+    cache/jieba-<words hash>.sqlite         prepared jieba dictionary for query processes
+    cache/encoder-<model hash>/             the query encoder's exported weights
+    fresh.json                              knowledge-file fingerprint last found to match `current`
     .lock                                   held while a build runs
 """
 from __future__ import annotations
@@ -25,12 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.schema import Passage
+from kb.passage import Passage
 
+from .bm25 import Postings
 from .errors import SearchError
 
-FORMAT_VERSION = 1
-FILES = ("passages.json", "tokens.json", "vectors.npy", "keys.json")
+FORMAT_VERSION = 2
+FILES = ("passages.json", "bm25.npz", "vectors.npy", "keys.json")
 
 
 @dataclass
@@ -45,6 +49,12 @@ class Manifest:
     built_at: float
     build_seconds: float
     files: dict[str, str]
+    sources: str = ""
+    """Fingerprint (paths, sizes, mtimes) of the knowledge files and code the index was built from."""
+    dictionary: str = ""
+    """File name of the prepared jieba dictionary under cache/ ('' when none)."""
+    encoder: str = ""
+    """Directory name of the exported query encoder under cache/ ('' when none)."""
 
 
 @dataclass
@@ -54,7 +64,7 @@ class StoredIndex:
     path: Path
     manifest: Manifest
     passages: list[Passage]
-    tokens: list[list[str]]
+    postings: Postings
     vectors: np.ndarray
 
 
@@ -97,12 +107,15 @@ def build_lock(root: Path, wait: bool = True) -> Iterator[None]:
 def write_index(
     root: Path,
     passages: list[Passage],
-    tokens: list[list[str]],
+    postings: Postings,
     vectors: np.ndarray,
     keys: list[str],
     model: str,
     corpus_hash: str,
     build_seconds: float,
+    sources: str = "",
+    dictionary: str = "",
+    encoder: str = "",
 ) -> Path:
     """Write a complete index into a fresh directory, then point ``current`` at it atomically."""
     root.mkdir(parents=True, exist_ok=True)
@@ -111,8 +124,8 @@ def write_index(
     tmp = root / f".tmp-{final.name}"
     tmp.mkdir()
     try:
-        (tmp / "passages.json").write_text(json.dumps([p.model_dump() for p in passages], ensure_ascii=False), encoding="utf-8")
-        (tmp / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+        (tmp / "passages.json").write_text(json.dumps([p.to_dict() for p in passages], ensure_ascii=False), encoding="utf-8")
+        postings.save(tmp / "bm25.npz")
         np.save(tmp / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
         (tmp / "keys.json").write_text(json.dumps(keys), encoding="utf-8")
         manifest = Manifest(
@@ -124,6 +137,9 @@ def write_index(
             built_at=time.time(),
             build_seconds=round(build_seconds, 3),
             files={name: _sha256(tmp / name) for name in FILES},
+            sources=sources,
+            dictionary=dictionary,
+            encoder=encoder,
         )
         (tmp / "manifest.json").write_text(json.dumps(manifest.__dict__, indent=2), encoding="utf-8")
         for name in (*FILES, "manifest.json"):
@@ -145,10 +161,24 @@ def write_index(
 def _prune(root: Path, keep: str) -> None:
     """Remove old builds and leftovers of killed builds (never the one ``current`` names)."""
     for child in root.iterdir():
-        if child.name in (keep, "current", ".lock"):
+        if child.name in (keep, "current", ".lock", "cache", "fresh.json"):
             continue
         if child.name.startswith(("v-", ".tmp-")) and child.is_dir():
             shutil.rmtree(child, ignore_errors=True)
+
+
+def prune_cache(root: Path, keep: set[str]) -> None:
+    """Remove prepared dictionaries and exported encoders that the new index does not name."""
+    cache = root / "cache"
+    if not cache.is_dir():
+        return
+    for child in cache.iterdir():
+        if child.name in keep:
+            continue
+        if child.is_dir():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
 
 
 def read_manifest(root: Path) -> Manifest | None:
@@ -176,16 +206,16 @@ def read_index(root: Path, verify: bool = True) -> StoredIndex:
             for name, digest in manifest.files.items():
                 if _sha256(path / name) != digest:
                     raise IndexCorrupt(f"index file {path / name} does not match its manifest; run 'kb index' to rebuild")
-        passages = [Passage(**p) for p in json.loads((path / "passages.json").read_text(encoding="utf-8"))]
-        tokens = json.loads((path / "tokens.json").read_text(encoding="utf-8"))
+        passages = [Passage.from_dict(p) for p in json.loads((path / "passages.json").read_text(encoding="utf-8"))]
+        postings = Postings.load(path / "bm25.npz")
         vectors = np.load(path / "vectors.npy", allow_pickle=False)
     except IndexCorrupt:
         raise
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError) as exc:
         raise IndexCorrupt(f"index in {path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
-    if len(passages) != manifest.passages or len(tokens) != len(passages) or vectors.shape != (len(passages), manifest.dim):
+    if len(passages) != manifest.passages or postings.size != len(passages) or vectors.shape != (len(passages), manifest.dim):
         raise IndexCorrupt(f"index in {path} is inconsistent with its manifest; run 'kb index' to rebuild")
-    return StoredIndex(path=path, manifest=manifest, passages=passages, tokens=tokens, vectors=vectors)
+    return StoredIndex(path=path, manifest=manifest, passages=passages, postings=postings, vectors=vectors)
 
 
 def reuse_vectors(root: Path, model: str, keys: list[str], embed: Callable[[list[int]], np.ndarray], dim_hint: int | None = None) -> tuple[np.ndarray, int]:

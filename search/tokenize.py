@@ -1,9 +1,14 @@
 """Tokenizer for mixed Chinese/English text: jieba for Han runs, lowercase words for the rest."""
 from __future__ import annotations
 
+import hashlib
 import re
+import sqlite3
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
+
+from kb.passage import Passage
 
 HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 HAN_CHAR_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -33,17 +38,48 @@ def _jieba(extra_words: tuple[str, ...]):  # noqa: ANN202 — jieba has no types
     return tokenizer
 
 
+@lru_cache(maxsize=4)
+def _prepared(path: Path):  # noqa: ANN202 — jieba has no types
+    from .jieba_dict import prepared_jieba
+
+    return prepared_jieba(path)
+
+
 class Tokenizer:
-    """Turns text into BM25 tokens; the same instance is used for index and queries.
+    """Turns text into BM25 tokens; the same words give the same tokens at index and query time.
 
     Args:
         words: extra Chinese words (glossary terms and aliases) jieba must keep whole.
+        prepared: directory of prepared jieba dictionaries (see search/jieba_dict.py); when it holds
+            one for these words, Chinese is cut with it instead of loading jieba's full dictionary.
     """
 
-    def __init__(self, words: Iterable[str] = ()) -> None:
+    def __init__(self, words: Iterable[str] = (), prepared: Path | None = None) -> None:
         self.words = tuple(sorted({w for w in words if HAN_CHAR_RE.search(w) and " " not in w}))
+        self.prepared = prepared
+
+    @property
+    def dictionary_name(self) -> str:
+        """File name of the prepared dictionary for these words."""
+        digest = hashlib.sha256("\n".join((*_BASE_WORDS, "--", *self.words)).encode()).hexdigest()[:16]
+        return f"jieba-{digest}.sqlite"
+
+    def save_dictionary(self, directory: Path) -> Path:
+        """Write the finished dictionary (jieba's + these words) for later query processes; return its path."""
+        from .jieba_dict import write_table
+
+        path = directory / self.dictionary_name
+        if not path.exists():
+            full = _jieba(self.words)
+            write_table(full.FREQ, full.total, path)
+        return path
 
     def _cut_han(self, run: str) -> list[str]:
+        if self.prepared is not None:
+            try:
+                return [t for t in _prepared(self.prepared / self.dictionary_name).cut_for_search(run) if t.strip()]
+            except sqlite3.DatabaseError:
+                self.prepared = None  # missing or damaged: the full dictionary gives the same cut, only slower to load
         return [t for t in _jieba(self.words).cut_for_search(run) if t.strip()]
 
     def tokens(self, text: str) -> list[str]:
@@ -74,6 +110,11 @@ class Tokenizer:
             if any(c in word for c in "-_."):
                 out.extend(p for p in re.split(r"[-_.']", word) if len(p) > 1 and p not in EN_STOP)
         return out
+
+
+def glossary_words(passages: Iterable[Passage]) -> list[str]:
+    """Names of glossary terms (both languages) for the tokenizer's dictionary."""
+    return [name for p in passages if p.kind == "term" for name in p.terms]
 
 
 def has_han(text: str) -> bool:

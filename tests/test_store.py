@@ -47,7 +47,7 @@ def test_damaged_index_is_detected(tmp_path, kb_copy, corpus_of, fake_encoder, d
         text = (current / "passages.json").read_text(encoding="utf-8")
         (current / "passages.json").write_text(text.replace("Grouped", "Grouper", 1), encoding="utf-8")
     elif damage == "delete":
-        os.remove(current / "tokens.json")
+        os.remove(current / "bm25.npz")
     else:
         manifest = json.loads((current / "manifest.json").read_text())
         manifest["format_version"] = 999

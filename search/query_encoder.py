@@ -1,0 +1,201 @@
+"""The query encoder without torch: all-MiniLM-L6-v2's forward pass in NumPy over exported weights.
+
+sentence-transformers stays the definition of the model and embeds every
+passage at index time. For queries, importing torch and transformers alone
+costs seconds, and even an onnxruntime session takes 0.4 s to load this model
+(measured, README "Speed"), so `kb index` also exports the BERT weights once
+as plain ``.npy`` files that a query process memory-maps, and this module runs
+the same computation: embeddings → 6 × (self-attention, feed-forward, each
+with a residual and LayerNorm) → mean pooling over tokens → unit length.
+Tokenization is the model's own ``tokenizer.json`` through the `tokenizers`
+library, truncated at the model's max_seq_length.
+
+Equality with sentence-transformers is checked twice: at export time on a few
+probe sentences (the export is refused when any cosine is below 1 − 1e-5), and
+in the tests over the evaluation queries. The probes' reference vectors are
+stored beside the weights; loading re-encodes one and refuses weights that no
+longer reproduce it (a damaged or altered cache).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelUnavailable
+
+FORMAT = 1
+PROBES = (
+    "why does grouped query attention save memory",
+    "rotary position embedding rotates query and key vectors",
+    "LayerNorm vs RMSNorm: which statistics are used?",
+)
+MIN_COSINE = 1 - 1e-5
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """erf with fractional error below 1.2e-7 (Numerical Recipes' erfc Chebyshev fit); NumPy has no erf."""
+    z = np.abs(x)
+    t = 1.0 / (1.0 + 0.5 * z)
+    poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (
+        0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+    erfc = t * np.exp(poly)
+    return np.where(x >= 0, 1.0 - erfc, erfc - 1.0)
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """The exact (erf) GELU that BERT's 'gelu' activation uses."""
+    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+
+
+class NumpyEncoder:
+    """Embeds queries with exported BERT weights (see module doc); same interface as ``dense.Encoder.encode``.
+
+    Args:
+        directory: a directory written by :func:`export`.
+        verify: re-encode a probe sentence on load and compare it with the stored reference.
+    """
+
+    def __init__(self, directory: Path, verify: bool = True) -> None:
+        try:
+            meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"format {meta.get('format')}")
+            from tokenizers import Tokenizer
+
+            self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+            self.weights = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in meta["weights"]}
+            probes = np.load(directory / "probes.npy")
+        except (OSError, ValueError, KeyError, TypeError, Exception) as exc:  # noqa: BLE001 — tokenizers raises its own Exception type
+            raise ModelUnavailable(f"exported query encoder in {directory} is unusable ({type(exc).__name__}); run 'kb index' to export it again") from None
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(int(meta["max_seq_length"]))
+        self.label = meta["label"]
+        self.layers = int(meta["layers"])
+        self.heads = int(meta["heads"])
+        self.eps = float(meta["eps"])
+        self.dim = int(meta["dim"])
+        if verify and float(self.encode([PROBES[0]])[0] @ probes[0]) < MIN_COSINE:
+            raise ModelUnavailable(f"exported query encoder in {directory} no longer matches the model; run 'kb index' to export it again")
+
+    def _forward(self, ids: list[int], types: list[int]) -> np.ndarray:
+        w = self.weights
+        n = len(ids)
+        x = w["word"][ids] + w["position"][:n] + w["token_type"][types]
+        x = _layer_norm(x.astype(np.float32), w["emb_ln_w"], w["emb_ln_b"], self.eps)
+        head = x.shape[1] // self.heads
+        for i in range(self.layers):
+            qkv = x @ w[f"{i}.qkv_w"] + w[f"{i}.qkv_b"]  # [n, 3 * hidden]
+            q, k, v = (qkv[:, j * x.shape[1] : (j + 1) * x.shape[1]].reshape(n, self.heads, head).transpose(1, 0, 2) for j in range(3))
+            scores = q @ k.transpose(0, 2, 1) / math.sqrt(head)
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(1, 0, 2).reshape(n, -1)
+            x = _layer_norm(x + context @ w[f"{i}.out_w"] + w[f"{i}.out_b"], w[f"{i}.ln1_w"], w[f"{i}.ln1_b"], self.eps)
+            hidden = _gelu(x @ w[f"{i}.up_w"] + w[f"{i}.up_b"])
+            x = _layer_norm(x + hidden @ w[f"{i}.down_w"] + w[f"{i}.down_b"], w[f"{i}.ln2_w"], w[f"{i}.ln2_b"], self.eps)
+        pooled = x.mean(0)
+        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+
+    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """Unit-length float32 embeddings, one row per text (each text is run on its own: no padding)."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            encoding = self.tokenizer.encode(text)
+            out[row] = self._forward(encoding.ids, encoding.type_ids)
+        return out
+
+
+def cache_key(model: str) -> str:
+    """Names the export of ``model``: changes when the model's files change."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{FORMAT}\n{model}".encode())
+    root = Path(model)
+    for name in ("config.json", "tokenizer.json", "sentence_bert_config.json", "modules.json", "1_Pooling/config.json", "model.safetensors"):
+        path = root / name
+        if path.exists():
+            stat = path.stat()
+            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def export(model_path: str, label: str, directory: Path) -> Path:
+    """Write the query encoder for a sentence-transformers model into ``directory`` (atomically); return it.
+
+    Only models shaped like all-MiniLM-L6-v2 are exported: a BERT transformer,
+    mean pooling, then normalization. Anything else raises ModelUnavailable and
+    queries keep using sentence-transformers.
+    """
+    from .dense import load_model
+
+    model = load_model(model_path)
+    kinds = [type(module).__name__ for module in model]
+    pooling = getattr(model[1], "pooling_mode", None) if len(model) > 1 else None
+    bert = model[0].auto_model
+    if kinds != ["Transformer", "Pooling", "Normalize"] or pooling not in (None, "mean") or type(bert).__name__ != "BertModel":
+        raise ModelUnavailable(f"cannot export {label} for fast queries (modules {kinds}); queries will use sentence-transformers")
+    if getattr(model[1], "pooling_mode_mean_tokens", True) is False:
+        raise ModelUnavailable(f"cannot export {label}: pooling is not mean pooling")
+    config = bert.config
+    state = {k: v.detach().cpu().numpy().astype(np.float32) for k, v in bert.state_dict().items()}
+    weights: dict[str, np.ndarray] = {
+        "word": state["embeddings.word_embeddings.weight"],
+        "position": state["embeddings.position_embeddings.weight"],
+        "token_type": state["embeddings.token_type_embeddings.weight"],
+        "emb_ln_w": state["embeddings.LayerNorm.weight"],
+        "emb_ln_b": state["embeddings.LayerNorm.bias"],
+    }
+    for i in range(config.num_hidden_layers):
+        p = f"encoder.layer.{i}."
+        weights[f"{i}.qkv_w"] = np.concatenate([state[p + f"attention.self.{n}.weight"].T for n in ("query", "key", "value")], axis=1)
+        weights[f"{i}.qkv_b"] = np.concatenate([state[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")])
+        weights[f"{i}.out_w"] = state[p + "attention.output.dense.weight"].T
+        weights[f"{i}.out_b"] = state[p + "attention.output.dense.bias"]
+        weights[f"{i}.ln1_w"] = state[p + "attention.output.LayerNorm.weight"]
+        weights[f"{i}.ln1_b"] = state[p + "attention.output.LayerNorm.bias"]
+        weights[f"{i}.up_w"] = state[p + "intermediate.dense.weight"].T
+        weights[f"{i}.up_b"] = state[p + "intermediate.dense.bias"]
+        weights[f"{i}.down_w"] = state[p + "output.dense.weight"].T
+        weights[f"{i}.down_b"] = state[p + "output.dense.bias"]
+        weights[f"{i}.ln2_w"] = state[p + "output.LayerNorm.weight"]
+        weights[f"{i}.ln2_b"] = state[p + "output.LayerNorm.bias"]
+    if config.hidden_act != "gelu" or getattr(config, "position_embedding_type", "absolute") != "absolute":
+        raise ModelUnavailable(f"cannot export {label}: activation {config.hidden_act}, positions {config.position_embedding_type}")
+
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    tmp = directory.parent / f".tmp-{directory.name}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        for name, array in weights.items():
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
+        shutil.copyfile(Path(model_path) / "tokenizer.json", tmp / "tokenizer.json")
+        reference = np.asarray(model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True), dtype=np.float32)
+        np.save(tmp / "probes.npy", reference)
+        meta = {
+            "format": FORMAT, "label": label, "layers": config.num_hidden_layers, "heads": config.num_attention_heads,
+            "eps": config.layer_norm_eps, "dim": int(reference.shape[1]), "max_seq_length": int(model.max_seq_length),
+            "weights": list(weights),
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        check = NumpyEncoder(tmp, verify=False).encode(list(PROBES))
+        worst = float(np.min(np.sum(check * reference, axis=1)))
+        if worst < MIN_COSINE:
+            raise ModelUnavailable(f"the NumPy query encoder differs from sentence-transformers (cosine {worst:.7f}); queries will use sentence-transformers")
+        if directory.exists():
+            shutil.rmtree(directory)
+        tmp.rename(directory)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return directory
