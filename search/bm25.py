@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,13 +132,16 @@ class Postings:
 
     @classmethod
     def load(cls, path: Path) -> Postings:
-        """Read what :meth:`save` wrote (ValueError/OSError/KeyError when it is damaged)."""
-        with np.load(path, allow_pickle=False) as data:
-            terms = data["terms"].tolist()
-            postings = cls(
-                vocab={term: i for i, term in enumerate(terms)},
-                indptr=data["indptr"], docs=data["docs"], weights=data["weights"], size=int(data["size"][0]), idf=data["idf"],
-            )
+        """Read what :meth:`save` wrote (ValueError or OSError when it is damaged)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                terms = data["terms"].tolist()
+                postings = cls(
+                    vocab={term: i for i, term in enumerate(terms)},
+                    indptr=data["indptr"], docs=data["docs"], weights=data["weights"], size=int(data["size"][0]), idf=data["idf"],
+                )
+        except (zipfile.BadZipFile, EOFError, KeyError, IndexError) as exc:
+            raise ValueError(f"damaged postings ({type(exc).__name__})") from None
         if len(postings.indptr) != len(terms) + 1 or postings.indptr[-1] != len(postings.docs) or len(postings.docs) != len(postings.weights) or len(postings.idf) != len(terms):
             raise ValueError("inconsistent postings")
         if len(postings.docs) and (postings.docs.min() < 0 or postings.docs.max() >= postings.size):

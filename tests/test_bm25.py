@@ -1,8 +1,12 @@
 import math
 
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from search.bm25 import BM25
+from search.bm25 import BM25, Postings
 
 DOCS = [["attention", "gqa", "heads"], ["attention", "rope"], ["attention", "kv", "cache"], ["moe", "experts"]]
 
@@ -25,3 +29,32 @@ def test_top_returns_only_matches_best_first():
     assert bm25.top(["nothing"], 10) == []
     assert bm25.top([], 10) == []
     assert len(bm25.top(["attention"], 2)) == 2
+
+
+words = st.sampled_from(["attention", "gqa", "heads", "rope", "kv", "cache", "moe", "experts", "注意力", "显存", "x"])
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(corpus=st.lists(st.lists(words, min_size=1, max_size=12), min_size=1, max_size=12), query=st.lists(words, max_size=6))
+def test_postings_score_exactly_like_rank_bm25(corpus, query):
+    bm25 = BM25(corpus)
+    postings = Postings.from_bm25(bm25)
+    assert np.array_equal(postings.scores(query), bm25.get_scores(query))
+    assert postings.top(query, 5) == bm25.top(query, 5)
+
+
+def test_postings_survive_a_save_and_refuse_damage(tmp_path):
+    postings = Postings.from_corpus(DOCS)
+    path = tmp_path / "bm25.npz"
+    postings.save(path)
+    loaded = Postings.load(path)
+    assert loaded.top(["attention", "gqa"], 10) == BM25(DOCS).top(["attention", "gqa"], 10)
+    assert loaded.idf_of() == {term: BM25(DOCS).idf[term] for term in loaded.vocab}
+    for damaged in (path.read_bytes()[:200], b"", b"PK\x03\x04" + b"x" * 50):
+        path.write_bytes(damaged)
+        with pytest.raises((ValueError, OSError)):
+            Postings.load(path)
+
+
+def test_empty_corpus_has_no_hits():
+    assert Postings.from_corpus([]).top(["attention"], 5) == []

@@ -1,0 +1,75 @@
+"""The fast query path gives the same answers as the reference path it replaces.
+
+Fast (what `kb search` runs): the NumPy query encoder, BM25 postings, jieba over
+the SQLite dictionary, a NumPy inner product. Reference (what the index is
+defined by): sentence-transformers, rank-bm25's scoring over the token lists,
+jieba with its full dictionary, faiss.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from search.bm25 import BM25
+from search.dense import VectorIndex
+from search.engine import Searcher
+from search.evaluate import load_queries
+from search.indexer import index_tokens
+from search.query_encoder import NumpyEncoder
+from search.tokenize import Tokenizer, glossary_words
+
+
+@pytest.fixture(scope="module")
+def queries() -> list[str]:
+    return [q.query.q for q in load_queries()]
+
+
+@pytest.fixture(scope="module")
+def reference(real_searcher, encoder, monkeypatch_module):
+    """A second searcher over the same index with every fast part swapped for its reference."""
+    ref = Searcher(root=real_searcher.root, encoder=encoder, check_stale=False)
+    ref.tokenizer = Tokenizer(glossary_words(ref.passages))  # full jieba dictionary
+    ref.postings = BM25([index_tokens(p, ref.tokenizer) for p in ref.passages])  # rank-bm25 scoring
+    ref._query_encoder = encoder  # sentence-transformers
+    monkeypatch_module.setattr(VectorIndex, "FAISS_FROM", 0)  # faiss
+    ref._vectors = VectorIndex(ref.index.vectors)
+    return ref
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_the_fast_path_is_in_use(real_searcher):
+    assert isinstance(real_searcher.query_encoder, NumpyEncoder)
+    assert real_searcher.tokenizer.prepared is not None
+    assert real_searcher.vectors.index is None  # NumPy product, not faiss, at this size
+
+
+def test_numpy_encoder_matches_sentence_transformers(real_searcher, encoder, queries):
+    texts = [real_searcher.dense_query(q) for q in queries]
+    fast = real_searcher.query_encoder.encode(texts)
+    slow = encoder.encode(texts, batch_size=64)
+    cosines = np.sum(fast * slow, axis=1)
+    assert cosines.min() >= 1 - 1e-5, texts[int(cosines.argmin())]
+
+
+def test_prepared_jieba_cuts_like_the_full_dictionary(real_searcher, reference, queries):
+    texts = queries + [p.text["zh"] for p in real_searcher.passages[:200]]
+    for text in texts:
+        assert real_searcher.tokenizer.tokens(text) == reference.tokenizer.tokens(text), text
+
+
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
+def test_same_ranking_as_the_reference_path(real_searcher, reference, queries, mode):
+    reference.prepare_queries(queries)
+    differ = []
+    for query in queries:
+        fast = real_searcher.search(query, k=10, mode=mode, snippets=False)
+        slow = reference.search(query, k=10, mode=mode, snippets=False)
+        if [h.id for h in fast] != [h.id for h in slow]:
+            differ.append(query)
+        assert np.allclose([h.score for h in fast], [h.score for h in slow], atol=1e-5), query
+    assert not differ, f"{len(differ)} of {len(queries)} rankings differ, e.g. {differ[:3]}"

@@ -1,0 +1,65 @@
+"""A query process trusts an unchanged knowledge base by its file fingerprint and re-checks a changed one."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+import search.indexer
+from search.engine import Searcher
+
+
+@pytest.fixture
+def env(tmp_path, kb_copy, monkeypatch):
+    monkeypatch.setenv("KB_DOCS_DIR", str(kb_copy / "docs"))
+    monkeypatch.setenv("KB_GLOSSARY_DIR", str(kb_copy / "glossary"))
+    return tmp_path / "index"
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """Counts full reads of the knowledge base."""
+    calls = []
+    real = search.indexer.load_corpus
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search.indexer, "load_corpus", counting)
+    return calls
+
+
+def test_unchanged_files_are_not_parsed_again(env, fake_encoder, parses):
+    assert Searcher(root=env, encoder=fake_encoder).rebuilt
+    assert len(parses) == 1
+    again = Searcher(root=env, encoder=fake_encoder)
+    assert not again.rebuilt and len(parses) == 1
+
+
+def test_an_edited_page_is_noticed_and_rebuilt(env, kb_copy, fake_encoder, parses):
+    Searcher(root=env, encoder=fake_encoder)
+    page = kb_copy / "docs" / "attention" / "gqa.md"
+    text = page.read_text(encoding="utf-8").replace("## Sources", "With a new closing sentence about memory.\n\n## Sources")
+    page.write_text(text, encoding="utf-8")
+    after = Searcher(root=env, encoder=fake_encoder)
+    assert after.rebuilt and len(parses) == 2
+    assert any("new closing sentence" in p.text["en"] for p in after.passages)
+
+
+def test_a_touched_but_unchanged_page_is_checked_once(env, kb_copy, fake_encoder, parses):
+    Searcher(root=env, encoder=fake_encoder)
+    page = kb_copy / "docs" / "attention" / "gqa.md"
+    stat = page.stat()
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+    touched = Searcher(root=env, encoder=fake_encoder)
+    assert not touched.rebuilt and len(parses) == 2  # parsed, found equal, not rebuilt
+    assert not Searcher(root=env, encoder=fake_encoder).rebuilt and len(parses) == 2  # and remembered
+
+
+def test_a_new_page_pair_is_noticed(env, kb_copy, fake_encoder, parses):
+    Searcher(root=env, encoder=fake_encoder)
+    for suffix, title in ((".md", "# Extra\n\n## Extra section {#extra}\n\nSome text.\n"), (".zh.md", "# 额外\n\n## 额外一节 {#extra}\n\n一些文字。\n")):
+        (kb_copy / "docs" / "attention" / f"extra{suffix}").write_text(title, encoding="utf-8")
+    after = Searcher(root=env, encoder=fake_encoder)
+    assert after.rebuilt and "attention/extra#extra" in {p.id for p in after.passages}
