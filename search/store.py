@@ -79,15 +79,24 @@ def _sha256(path: Path) -> str:
 
 
 @contextmanager
-def build_lock(root: Path, wait: bool = True) -> Iterator[None]:
-    """Hold the index root's build lock; with ``wait=False`` fail at once if another build holds it."""
+def build_lock(root: Path, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the index root's build lock; with ``wait=False`` fail at once if another build holds it.
+
+    Args:
+        root: the index root (the lock file is ``root/.lock``; the kernel frees it if the holder dies).
+        wait: block until the other build finishes, instead of raising SearchError.
+        on_wait: called once with a one-line message when this call has to wait.
+    """
     root.mkdir(parents=True, exist_ok=True)
     with (root / ".lock").open("w") as handle:
-        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
         try:
-            fcntl.flock(handle, flags)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SearchError(f"another 'kb index' is building {root}; wait for it to finish") from None
+            if not wait:
+                raise SearchError(f"another 'kb index' is building {root}; wait for it to finish") from None
+            if on_wait is not None:
+                on_wait(f"waiting for another build of {root} to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -181,7 +190,7 @@ def read_index(root: Path, verify: bool = True) -> StoredIndex:
         vectors = np.load(path / "vectors.npy", allow_pickle=False)
     except IndexCorrupt:
         raise
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
         raise IndexCorrupt(f"index in {path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
     if len(passages) != manifest.passages or len(tokens) != len(passages) or vectors.shape != (len(passages), manifest.dim):
         raise IndexCorrupt(f"index in {path} is inconsistent with its manifest; run 'kb index' to rebuild")
