@@ -17,7 +17,7 @@ from .bm25 import BM25
 from .dense import Encoder, VectorIndex
 from .errors import ModelUnavailable, SearchError
 from .fuse import convex
-from .indexer import BM25_ONLY, build, glossary_words, is_stale, load_corpus
+from .indexer import BM25_ONLY, build, glossary_words, load_corpus, stale_reason
 from .snippet import best_sentences
 from .suggest import Suggester, english_words
 from .store import IndexCorrupt, StoredIndex, default_root, read_index, read_manifest
@@ -145,6 +145,8 @@ class Searcher:
             self.model_error = exc
         self.base_url = base_url.rstrip("/")
         self.rebuilt = False
+        self.rebuild_reason: str | None = None
+        """Why the index was (re)built on opening: missing, damaged, stale, another model."""
         self.index = self._open(check_stale)
         self.passages: list[Passage] = self.index.passages
         self.tokenizer = Tokenizer(glossary_words(self.passages))
@@ -155,25 +157,27 @@ class Searcher:
 
     def _open(self, check_stale: bool) -> StoredIndex:
         passages = self.corpus() if check_stale else None
-        if passages is not None and is_stale(self.root, passages, self.encoder):
-            self._build(passages)
+        reason = stale_reason(self.root, passages, self.encoder) if passages is not None else None
+        if reason:
+            self._build(passages, reason)
         try:
             return read_index(self.root)
-        except IndexCorrupt:
+        except IndexCorrupt as exc:
             if passages is None:
                 raise
-            self._build(passages)
+            self._build(passages, str(exc))
             return read_index(self.root)
 
-    def _build(self, passages: list[Passage]) -> None:
+    def _build(self, passages: list[Passage], reason: str) -> None:
         """Build the index; without the model, keep an index of the same corpus or build one for BM25 alone."""
+        self.rebuild_reason = reason = reason.split("; run 'kb index'")[0]
         try:
-            build(self.root, passages, self.encoder, progress=self.progress)
+            build(self.root, passages, self.encoder, progress=self.progress, reason=reason)
         except ModelUnavailable as exc:
             self.model_error = exc
             if self._current_matches(passages):
                 return  # its BM25 part is right for this corpus; only its vectors are of another model
-            build(self.root, passages, progress=self.progress, bm25_only=True)
+            build(self.root, passages, progress=self.progress, bm25_only=True, reason=f"{reason}; {exc}")
         self.rebuilt = True
 
     def _current_matches(self, passages: list[Passage]) -> bool:

@@ -69,13 +69,24 @@ def load_corpus(docs: Path | None = None, glossary: Path | None = None) -> list[
         raise SearchError(str(exc)) from None
 
 
-def is_stale(root: Path, passages: list[Passage], encoder: Encoder) -> bool:
-    """True when there is no usable manifest, or the index was built from another corpus or model."""
+def stale_reason(root: Path, passages: list[Passage], encoder: Encoder) -> str | None:
+    """Why the index must be rebuilt (no index, unreadable manifest, other corpus, other model), or None."""
     try:
         manifest: Manifest | None = read_manifest(root)
-    except IndexCorrupt:
-        return True
-    return manifest is None or manifest.corpus_hash != corpus_hash(passages) or manifest.model != encoder.label
+    except IndexCorrupt as exc:
+        return str(exc)
+    if manifest is None:
+        return f"no index in {root} yet"
+    if manifest.corpus_hash != corpus_hash(passages):
+        return "the knowledge changed since the last build"
+    if manifest.model != encoder.label:
+        return f"the index was built with model '{manifest.model}', not '{encoder.label}'"
+    return None
+
+
+def is_stale(root: Path, passages: list[Passage], encoder: Encoder) -> bool:
+    """True when there is no usable manifest, or the index was built from another corpus or model."""
+    return stale_reason(root, passages, encoder) is not None
 
 
 def notice(message: str) -> None:
@@ -83,22 +94,31 @@ def notice(message: str) -> None:
     print(f"kb: {message}", file=sys.stderr, flush=True)
 
 
-def embed(encoder: Encoder, texts: list[str], progress: bool = False) -> np.ndarray:
-    """Embed ``texts`` in chunks; with ``progress``, a line saying how many and a progress bar when stderr is a terminal."""
-    if progress:
-        notice(f"embedding {len(texts)} passages")
+def embed(encoder: Encoder, texts: list[str], progress: bool = False, why: str | None = None) -> np.ndarray:
+    """Embed ``texts`` in chunks. With ``progress``, once the model has encoded the first chunk: a line
+    saying how many passages (and ``why``) and a progress bar when stderr is a terminal."""
+    if not texts:
+        return encoder.encode([])
     from tqdm import tqdm
 
-    parts = []
-    with tqdm(total=len(texts), desc="kb: embedding", unit="passage", file=sys.stderr, disable=not (progress and sys.stderr.isatty())) as bar:
-        for start in range(0, len(texts), EMBED_CHUNK):
+    parts = [encoder.encode(texts[:EMBED_CHUNK])]  # a model that cannot load fails here, before any notice
+    if progress:
+        notice(f"embedding {len(texts)} passages" + (f" ({why})" if why else ""))
+    show = progress and sys.stderr.isatty()
+    with tqdm(total=len(texts), initial=len(parts[0]), desc="kb: embedding", unit="passage", file=sys.stderr, disable=not show) as bar:
+        for start in range(EMBED_CHUNK, len(texts), EMBED_CHUNK):
             parts.append(encoder.encode(texts[start : start + EMBED_CHUNK]))
             bar.update(len(parts[-1]))
-    return np.concatenate(parts) if parts else encoder.encode([])
+    return np.concatenate(parts)
 
 
 def build(
-    root: Path, passages: list[Passage] | None = None, encoder: Encoder | None = None, progress: bool = False, bm25_only: bool = False
+    root: Path,
+    passages: list[Passage] | None = None,
+    encoder: Encoder | None = None,
+    progress: bool = False,
+    bm25_only: bool = False,
+    reason: str | None = None,
 ) -> BuildReport:
     """Build and atomically install a new index under ``root`` (waits for a running build).
 
@@ -110,24 +130,25 @@ def build(
             and a progress bar when stderr is a terminal.
         bm25_only: index without embeddings (the model is unavailable); the manifest's model is
             BM25_ONLY, so the next build that has the model embeds every passage.
+        reason: why the index is being built, for the notices.
     """
     start = time.perf_counter()
     passages = load_corpus() if passages is None else passages
     if not bm25_only:
         encoder = encoder or Encoder()
     with build_lock(root, on_wait=notice if progress else None):
-        if progress:
-            notice(f"building the search index in {root} ({len(passages)} passages)")
         tokenizer = Tokenizer(glossary_words(passages))
         tokens = [index_tokens(p, tokenizer) for p in passages]
         if bm25_only:
+            if progress:
+                notice(f"building an index for BM25 alone, without embeddings ({reason or 'no model'})")
             label, keys, embedded = BM25_ONLY, [""] * len(passages), 0
             vectors = np.zeros((len(passages), 0), dtype=np.float32)
         else:
             label = encoder.label
             texts = [embed_text(p) for p in passages]
             keys = [hashlib.sha256(f"{label}\n{t}".encode()).hexdigest() for t in texts]
-            vectors, embedded = reuse_vectors(root, label, keys, lambda rows: embed(encoder, [texts[i] for i in rows], progress))
+            vectors, embedded = reuse_vectors(root, label, keys, lambda rows: embed(encoder, [texts[i] for i in rows], progress, reason))
         seconds = time.perf_counter() - start
         path = write_index(root, passages, tokens, vectors, keys, label, corpus_hash(passages), seconds)
     return BuildReport(path=path, passages=len(passages), embedded=embedded, seconds=seconds)

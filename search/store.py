@@ -16,6 +16,7 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -116,7 +117,7 @@ def write_index(
     """Write a complete index into a fresh directory, then point ``current`` at it atomically."""
     root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    final = root / f"v-{corpus_hash[:12]}-{stamp}-{os.getpid()}"
+    final = root / f"v-{corpus_hash[:12]}-{stamp}-{os.getpid()}-{secrets.token_hex(3)}"  # two builds in one second differ
     tmp = root / f".tmp-{final.name}"
     tmp.mkdir()
     try:

@@ -3,8 +3,9 @@
     python tests/fake_kb.py search "gqa" -k 3
 
 KB_FAKE_EMBED_DELAY (seconds) slows each encode call, so a test can see a build
-hold the lock or kill it while it embeds; KB_FAKE_WRITE_DELAY slows writing the
-index files, so a test can kill a build while it writes.
+hold the lock or kill it while it embeds (KB_FAKE_MARK names a file created when
+an encode call starts); KB_FAKE_WRITE_DELAY slows writing the index files, so a
+test can kill a build while it writes.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from search.cli import main  # noqa: E402
 
 class SlowFakeEncoder(FakeEncoder):
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        if os.environ.get("KB_FAKE_MARK"):
+            Path(os.environ["KB_FAKE_MARK"]).touch()
         time.sleep(float(os.environ.get("KB_FAKE_EMBED_DELAY", "0")))
         return super().encode(texts, batch_size, progress)
 
