@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import KnowledgeError
 from .glossary import GLOSSARY_DIR, Located, load_glossary
+from .links import check_page_links
 from .pages import DOCS_DIR, LANGS, SKIP_IDS, Page, page_url, read_pairs
 from .schema import Passage
 
@@ -48,6 +49,7 @@ def load_knowledge(docs: Path = DOCS_DIR, glossary_dir: Path = GLOSSARY_DIR) -> 
     pages = read_pairs(docs)
     _check_parity(pages)
     _check_glossary_links(glossary, pages)
+    check_page_links(pages, (loc.entry.id for loc in glossary))
     return Knowledge(glossary=glossary, pages=pages)
 
 

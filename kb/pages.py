@@ -108,7 +108,7 @@ def read_pairs(docs: Path = DOCS_DIR) -> list[dict[str, Page]]:
             path = twin(en_path, lang)
             if not path.exists():
                 raise KnowledgeError(
-                    f"{en_path}: page has no {lang} translation; create {path.relative_to(docs.parent)}"
+                    f"{en_path}:1: page has no {lang} translation; create {path.relative_to(docs.parent)}"
                 )
             pair[lang] = read_page(path, rel, lang)
         pairs.append(pair)

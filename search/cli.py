@@ -32,16 +32,23 @@ def _err(line: str) -> None:
 
 def search(args: argparse.Namespace) -> None:
     """Search the notes. Example: kb search "GQA 为什么省显存" -k 3"""
-    from .engine import Searcher, validate
+    from .engine import Searcher, truncation_notice, validate
 
     query, k, mode, lang = args.query, args.k, args.mode, args.lang
-    validate(query, k, mode, lang)
-    searcher = Searcher(root=args.index_dir, base_url=_base_url(args.base_url))
+    if query == "-":
+        query = _read_stdin()
+    cut = truncation_notice(query)
+    query = validate(query, k, mode, lang)
+    if cut:
+        _err(f"kb: warning: {cut}")
+    searcher = Searcher(root=args.index_dir, base_url=_base_url(args.base_url), progress=True)
     corrected = searcher.suggest(query)
     if corrected:
         _err(f"kb: showing results for '{corrected}' (searched for '{query}')")
         query = corrected
     hits = searcher.search(query, k=k, mode=mode, lang=lang, explain=args.explain)
+    for warning in searcher.warnings:
+        _err(f"kb: warning: {warning}")
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
         return
@@ -62,6 +69,16 @@ def search(args: argparse.Namespace) -> None:
             print(f"   {_explain_line(hit.explain, hit.score)}")
 
 
+STDIN_LIMIT = 1 << 20
+
+
+def _read_stdin() -> str:
+    """The query piped in (`kb search -`): at most 1 MiB, undecodable bytes as U+FFFD (validate() then drops control characters)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    data = stream.read(STDIN_LIMIT) if stream is not None else sys.stdin.read(STDIN_LIMIT).encode("utf-8", "surrogateescape")
+    return data.decode("utf-8", errors="replace")
+
+
 def _explain_line(explain: dict, score: float) -> str:
     parts = []
     for name in ("bm25", "dense"):
@@ -77,11 +94,15 @@ def _explain_line(explain: dict, score: float) -> str:
 
 def index(args: argparse.Namespace) -> None:
     """Build the search index from docs/ and kb/glossary/ (reuses embeddings of unchanged passages)."""
+    from .errors import ModelUnavailable
     from .indexer import build
     from .store import default_root
 
     root = args.index_dir or default_root()
-    report = build(root, progress=sys.stderr.isatty())
+    try:
+        report = build(root, progress=True)
+    except ModelUnavailable as exc:
+        raise ModelUnavailable(f"{exc} ('kb search' still answers from BM25 alone)") from None
     for warning in report.warnings:
         _err(f"kb: warning: {warning}")
     print(f"indexed {report.passages} passages ({report.embedded} embedded now) in {report.seconds:.2f} s -> {report.path}")
@@ -162,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         return commands.add_parser(name, help=doc.splitlines()[0], description=doc)
 
     p = command("search")
-    p.add_argument("query", help="the question or term, in English, Chinese or both")
+    p.add_argument("query", help="the question or term, in English, Chinese or both; '-' reads it from stdin")
     p.add_argument("-k", "--top", dest="k", type=_integer, default=5, help="how many hits to show (1-100; default 5)")
     p.add_argument("-m", "--mode", default="hybrid", help="hybrid | bm25 | dense (default hybrid)")
     p.add_argument("-l", "--lang", default="auto", help="language of titles and links: auto (by the query's script) | en | zh")

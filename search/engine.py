@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from .freshness import known_fresh, record_fresh, sources_fingerprint
 from .fuse import convex
 from .snippet import best_sentences
 from .suggest import Suggester, english_words
-from .store import IndexCorrupt, StoredIndex, default_root, read_index, read_manifest
+from .store import BM25_ONLY, IndexCorrupt, StoredIndex, default_root, read_index, read_manifest
 from .tokenize import HAN_RUN_RE, Tokenizer, glossary_words, has_han
 
 Mode = Literal["hybrid", "bm25", "dense"]
@@ -66,9 +67,34 @@ def query_script(query: str) -> str:
     return "mixed" if re.search(r"[A-Za-z]{2,}", query) else "zh"
 
 
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+
+
+def clean_query(query: str) -> str:
+    """The query with control characters turned into spaces, format characters (zero-width, BOM) dropped
+    and lone surrogates (undecodable bytes in argv) turned into U+FFFD."""
+    query = _SURROGATE_RE.sub("\ufffd", query or "")
+    out = []
+    for char in query:
+        category = unicodedata.category(char)
+        if category == "Cc":
+            out.append(" ")
+        elif category != "Cf":
+            out.append(char)
+    return "".join(out)
+
+
+def truncation_notice(query: str) -> str | None:
+    """The one-line notice for a query longer than MAX_QUERY_CHARS, else None."""
+    length = len(clean_query(query).strip())
+    if length <= MAX_QUERY_CHARS:
+        return None
+    return f"query cut to its first {MAX_QUERY_CHARS} characters (it has {length})"
+
+
 def validate(query: str, k: int, mode: str, lang: str) -> str:
-    """Check search arguments before any work; return the query stripped and cut to MAX_QUERY_CHARS."""
-    query = (query or "").strip()
+    """Check search arguments before any work; return the query cleaned (see clean_query), stripped and cut to MAX_QUERY_CHARS."""
+    query = clean_query(query).strip()
     if not query:
         raise SearchError('empty query; give a question or a term, e.g. kb search "grouped query attention"')
     if mode not in MODES:
@@ -91,6 +117,10 @@ class Searcher:
         check_stale: compare the index with the knowledge files and rebuild when they changed.
         corpus: returns the passages to compare with and build from (default: docs/ and kb/glossary/,
             whose file fingerprint lets an unchanged knowledge base skip the comparison).
+        progress: when the index must be built, say so on stderr with a progress bar (the CLI).
+
+    If the embedding model cannot be loaded, hybrid search answers from BM25 alone and
+    records why in ``warnings``; dense search raises ModelUnavailable.
     """
 
     def __init__(
@@ -100,12 +130,23 @@ class Searcher:
         base_url: str = "",
         check_stale: bool = True,
         corpus: Callable[[], list[Passage]] | None = None,
+        progress: bool = False,
     ) -> None:
         self.root = root or default_root()
         self.corpus = corpus
-        self.encoder = encoder or Encoder()
+        self.progress = progress
+        self.model_error: ModelUnavailable | None = None
+        self.warnings: list[str] = []
+        """One-line warnings of the last search (model unavailable, query cut, nothing to search for)."""
+        try:
+            self.encoder = encoder or Encoder()
+        except ModelUnavailable as exc:
+            self.encoder = _NoModel(exc)
+            self.model_error = exc
         self.base_url = base_url.rstrip("/")
         self.rebuilt = False
+        self.rebuild_reason: str | None = None
+        """Why the index was (re)built on opening: missing, damaged, stale, another model."""
         self.index = self._open(check_stale)
         self.passages: list[Passage] = self.index.passages
         self.by_id = {p.id: p for p in self.passages}
@@ -126,21 +167,43 @@ class Searcher:
                 if manifest is not None and manifest.model == self.encoder.label and known_fresh(self.root, manifest, sources):
                     return read_index(self.root)
             except IndexCorrupt:
-                pass  # the full check below rebuilds it
-        from .indexer import build, is_stale, load_corpus
+                pass  # the full check below says why and rebuilds
+        from .indexer import load_corpus, stale_reason
 
         passages = (self.corpus or load_corpus)()
-        if is_stale(self.root, passages, self.encoder):
-            build(self.root, passages, self.encoder, sources=sources)
-            self.rebuilt = True
+        reason = stale_reason(self.root, passages, self.encoder)
+        if reason:
+            self._build(passages, reason, sources)
         try:
             index = read_index(self.root)
-        except IndexCorrupt:
-            build(self.root, passages, self.encoder, sources=sources)
-            self.rebuilt = True
+        except IndexCorrupt as exc:
+            self._build(passages, str(exc), sources)
             index = read_index(self.root)
         record_fresh(self.root, index.manifest, sources)
         return index
+
+    def _build(self, passages: list[Passage], reason: str, sources: str = "") -> None:
+        """Build the index; without the model, keep an index of the same corpus or build one for BM25 alone."""
+        from .indexer import build
+
+        self.rebuild_reason = reason = reason.split("; run 'kb index'")[0]
+        try:
+            build(self.root, passages, self.encoder, progress=self.progress, reason=reason, sources=sources)
+        except ModelUnavailable as exc:
+            self.model_error = exc
+            if self._current_matches(passages):
+                return  # its BM25 part is right for this corpus; only its vectors are of another model
+            build(self.root, passages, progress=self.progress, bm25_only=True, reason=f"{reason}; {exc}", sources=sources)
+        self.rebuilt = True
+
+    def _current_matches(self, passages: list[Passage]) -> bool:
+        from kb.corpus import corpus_hash
+
+        try:
+            manifest = read_manifest(self.root)
+            return manifest is not None and manifest.corpus_hash == corpus_hash(passages) and bool(read_index(self.root))
+        except IndexCorrupt:
+            return False
 
     @property
     def query_encoder(self):  # noqa: ANN201 — an Encoder or its NumPy twin
@@ -161,7 +224,7 @@ class Searcher:
 
     @property
     def vectors(self) -> VectorIndex:
-        """The faiss index, made on first dense query."""
+        """The passage vectors' index, made on first dense query."""
         if self._vectors is None:
             self._vectors = VectorIndex(self.index.vectors)
         return self._vectors
@@ -174,10 +237,18 @@ class Searcher:
         """Dense leg: (position, cosine), best first."""
         if not self.passages:
             return []
+        if self.model_error is not None:
+            raise self.model_error
+        if self.index.manifest.model == BM25_ONLY:
+            raise ModelUnavailable("the index was built without the embedding model; run 'kb index' once the model loads")
         text = self.dense_query(query)
         vector = self._query_vectors.get(text)
         if vector is None:
-            vector = self.query_encoder.encode([text])[0]
+            try:
+                vector = self.query_encoder.encode([text])[0]
+            except ModelUnavailable as exc:
+                self.model_error = exc
+                raise
         return self.vectors.top(vector, n)
 
     def prepare_queries(self, queries: list[str]) -> None:
@@ -227,14 +298,30 @@ class Searcher:
             snippets: pick the best-matching sentences of each hit (off for evaluation runs).
             explain: attach each leg's rank and score and the fusion weights to every hit.
         """
+        self.warnings = []
+        cut = truncation_notice(query)
         query = validate(query, k, mode, lang)
+        if cut:
+            self.warnings.append(cut)
+        if not any(char.isalnum() for char in query):
+            self.warnings.append("the query has no letters or digits, so no passage can match it")
+            return []
         out_lang = detect_lang(query) if lang == "auto" else lang
         pool = max(50, 10 * k)
+        dense: list[tuple[int, float]] = []
+        if mode in ("hybrid", "dense"):
+            try:
+                dense = self.dense_top(query, pool)
+            except ModelUnavailable as exc:
+                if mode == "dense":
+                    raise ModelUnavailable(f"dense search cannot run: {exc}") from None
+                self.warnings.append(f"{exc}; showing BM25 results only")
+                mode = "bm25"
         legs: list[list[tuple[str, float]]] = []
         if mode in ("hybrid", "bm25"):
             legs.append([(self.passages[i].id, s) for i, s in self.bm25_top(query, pool)])
         if mode in ("hybrid", "dense"):
-            legs.append([(self.passages[i].id, s) for i, s in self.dense_top(query, pool)])
+            legs.append([(self.passages[i].id, s) for i, s in dense])
         weight = DENSE_WEIGHT[query_script(query)]
         if mode == "hybrid":
             ranked = convex(legs, (1.0 - weight, weight))
@@ -273,3 +360,16 @@ class Searcher:
                 legs[name] = {"rank": found[0], "score": round(found[1], 6)} if found else None
         fusion = {"method": "convex", "script": query_script(query), "weights": {"bm25": round(1 - weight, 3), "dense": weight}} if mode == "hybrid" else {"method": mode}
         return {**legs, "fusion": fusion}
+
+
+class _NoModel:
+    """Stands in for an encoder whose model cannot be found: every use raises the reason."""
+
+    label = "unavailable"
+    model = None
+
+    def __init__(self, error: ModelUnavailable) -> None:
+        self.error = error
+
+    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        raise self.error

@@ -7,4 +7,8 @@ class SearchError(Exception):
 
 
 class ModelUnavailable(SearchError):
-    """The embedding model cannot be found, loaded or run; the message says why."""
+    """The embedding model cannot be found or loaded; the message says why and what to do.
+
+    Hybrid search catches it and answers from BM25 alone (with a warning);
+    dense-only search and `kb index` report it.
+    """

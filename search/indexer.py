@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from kb.corpus import build_passages, corpus_hash, load_knowledge
 from kb.errors import KnowledgeError
@@ -15,8 +18,10 @@ from .bm25 import Postings
 from .dense import Encoder
 from .errors import ModelUnavailable, SearchError
 from .freshness import sources_fingerprint
-from .store import Manifest, build_lock, prune_cache, read_manifest, reuse_vectors, write_index
+from .store import BM25_ONLY, IndexCorrupt, Manifest, build_lock, prune_cache, read_manifest, reuse_vectors, write_index
 from .tokenize import Tokenizer, glossary_words
+
+EMBED_CHUNK = 64
 
 
 @dataclass
@@ -60,46 +65,101 @@ def load_corpus(docs: Path | None = None, glossary: Path | None = None) -> list[
         raise SearchError(str(exc)) from None
 
 
+def stale_reason(root: Path, passages: list[Passage], encoder: Encoder) -> str | None:
+    """Why the index must be rebuilt (no index, unreadable manifest, other corpus, other model), or None."""
+    try:
+        manifest: Manifest | None = read_manifest(root)
+    except IndexCorrupt as exc:
+        return str(exc)
+    if manifest is None:
+        return f"no index in {root} yet"
+    if manifest.corpus_hash != corpus_hash(passages):
+        return "the knowledge changed since the last build"
+    if manifest.model != encoder.label:
+        return f"the index was built with model '{manifest.model}', not '{encoder.label}'"
+    return None
+
+
 def is_stale(root: Path, passages: list[Passage], encoder: Encoder) -> bool:
-    """True when there is no index, or it was built from another corpus or model."""
-    manifest: Manifest | None = read_manifest(root)
-    return manifest is None or manifest.corpus_hash != corpus_hash(passages) or manifest.model != encoder.label
+    """True when there is no usable manifest, or the index was built from another corpus or model."""
+    return stale_reason(root, passages, encoder) is not None
+
+
+def notice(message: str) -> None:
+    """One status line on stderr ("kb: ..."), for builds run from the terminal."""
+    print(f"kb: {message}", file=sys.stderr, flush=True)
+
+
+def embed(encoder: Encoder, texts: list[str], progress: bool = False, why: str | None = None) -> np.ndarray:
+    """Embed ``texts`` in chunks. With ``progress``, once the model has encoded the first chunk: a line
+    saying how many passages (and ``why``) and a progress bar when stderr is a terminal."""
+    if not texts:
+        return encoder.encode([])
+    from tqdm import tqdm
+
+    parts = [encoder.encode(texts[:EMBED_CHUNK])]  # a model that cannot load fails here, before any notice
+    if progress:
+        notice(f"embedding {len(texts)} passages" + (f" ({why})" if why else ""))
+    show = progress and sys.stderr.isatty()
+    with tqdm(total=len(texts), initial=len(parts[0]), desc="kb: embedding", unit="passage", file=sys.stderr, disable=not show) as bar:
+        for start in range(EMBED_CHUNK, len(texts), EMBED_CHUNK):
+            parts.append(encoder.encode(texts[start : start + EMBED_CHUNK]))
+            bar.update(len(parts[-1]))
+    return np.concatenate(parts)
 
 
 def build(
-    root: Path, passages: list[Passage] | None = None, encoder: Encoder | None = None, progress: bool = False, sources: str = ""
+    root: Path,
+    passages: list[Passage] | None = None,
+    encoder: Encoder | None = None,
+    progress: bool = False,
+    bm25_only: bool = False,
+    reason: str | None = None,
+    sources: str = "",
 ) -> BuildReport:
     """Build and atomically install a new index under ``root`` (waits for a running build).
 
     Args:
-        root: index root.
-        passages: what to index (default: the knowledge base, read now).
-        encoder: embeds the passages (default: the bundled model).
-        progress: show a progress bar while embedding.
+        root: the index root.
+        passages: what to index (default: the knowledge base, see load_corpus).
+        encoder: the dense encoder (default: the bundled model); ModelUnavailable if it cannot load.
+        progress: print one-line notices on stderr (waiting for another build, passages to embed)
+            and a progress bar when stderr is a terminal.
+        bm25_only: index without embeddings (the model is unavailable); the manifest's model is
+            BM25_ONLY, so the next build that has the model embeds every passage.
+        reason: why the index is being built, for the notices.
         sources: fingerprint of the files ``passages`` came from (computed here when they are read here).
     """
     start = time.perf_counter()
     if passages is None:
         sources = sources_fingerprint()  # before reading, so an edit during the build makes the index look stale
         passages = load_corpus()
-    encoder = encoder or Encoder()
+    if not bm25_only:
+        encoder = encoder or Encoder()
     warnings: list[str] = []
-    with build_lock(root):
+    with build_lock(root, on_wait=notice if progress else None):
         tokenizer = Tokenizer(glossary_words(passages))
         tokens = [index_tokens(p, tokenizer) for p in passages]
         dictionary = tokenizer.save_dictionary(root / "cache").name
-        texts = [embed_text(p) for p in passages]
-        keys = [hashlib.sha256(f"{encoder.label}\n{t}".encode()).hexdigest() for t in texts]
-        vectors, embedded = reuse_vectors(root, encoder.label, keys, lambda rows: encoder.encode([texts[i] for i in rows], progress=progress))
         exported = ""
-        if isinstance(encoder, Encoder):
-            try:
-                exported = export_query_encoder(root, encoder).name
-            except ModelUnavailable as exc:
-                warnings.append(str(exc))
+        if bm25_only:
+            if progress:
+                notice(f"building an index for BM25 alone, without embeddings ({reason or 'no model'})")
+            label, keys, embedded = BM25_ONLY, [""] * len(passages), 0
+            vectors = np.zeros((len(passages), 0), dtype=np.float32)
+        else:
+            label = encoder.label
+            texts = [embed_text(p) for p in passages]
+            keys = [hashlib.sha256(f"{label}\n{t}".encode()).hexdigest() for t in texts]
+            vectors, embedded = reuse_vectors(root, label, keys, lambda rows: embed(encoder, [texts[i] for i in rows], progress, reason))
+            if isinstance(encoder, Encoder):
+                try:
+                    exported = export_query_encoder(root, encoder).name
+                except ModelUnavailable as exc:
+                    warnings.append(str(exc))
         seconds = time.perf_counter() - start
         path = write_index(
-            root, passages, Postings.from_corpus(tokens), vectors, keys, encoder.label, corpus_hash(passages), seconds,
+            root, passages, Postings.from_corpus(tokens), vectors, keys, label, corpus_hash(passages), seconds,
             sources=sources, dictionary=dictionary, encoder=exported,
         )
         prune_cache(root, keep={dictionary, exported})

@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +36,8 @@ from .errors import SearchError
 
 FORMAT_VERSION = 2
 FILES = ("passages.json", "bm25.npz", "vectors.npy", "keys.json")
+BM25_ONLY = "none (BM25 only)"
+"""The manifest's model when the index was built without the embedding model (no vectors)."""
 
 
 @dataclass
@@ -89,15 +92,24 @@ def _sha256(path: Path) -> str:
 
 
 @contextmanager
-def build_lock(root: Path, wait: bool = True) -> Iterator[None]:
-    """Hold the index root's build lock; with ``wait=False`` fail at once if another build holds it."""
+def build_lock(root: Path, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the index root's build lock; with ``wait=False`` fail at once if another build holds it.
+
+    Args:
+        root: the index root (the lock file is ``root/.lock``; the kernel frees it if the holder dies).
+        wait: block until the other build finishes, instead of raising SearchError.
+        on_wait: called once with a one-line message when this call has to wait.
+    """
     root.mkdir(parents=True, exist_ok=True)
     with (root / ".lock").open("w") as handle:
-        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
         try:
-            fcntl.flock(handle, flags)
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise SearchError(f"another 'kb index' is building {root}; wait for it to finish") from None
+            if not wait:
+                raise SearchError(f"another 'kb index' is building {root}; wait for it to finish") from None
+            if on_wait is not None:
+                on_wait(f"waiting for another build of {root} to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -120,7 +132,7 @@ def write_index(
     """Write a complete index into a fresh directory, then point ``current`` at it atomically."""
     root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    final = root / f"v-{corpus_hash[:12]}-{stamp}-{os.getpid()}"
+    final = root / f"v-{corpus_hash[:12]}-{stamp}-{os.getpid()}-{secrets.token_hex(3)}"  # two builds in one second differ
     tmp = root / f".tmp-{final.name}"
     tmp.mkdir()
     try:
@@ -211,7 +223,7 @@ def read_index(root: Path, verify: bool = True) -> StoredIndex:
         vectors = np.load(path / "vectors.npy", allow_pickle=False)
     except IndexCorrupt:
         raise
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
         raise IndexCorrupt(f"index in {path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
     if len(passages) != manifest.passages or postings.size != len(passages) or vectors.shape != (len(passages), manifest.dim):
         raise IndexCorrupt(f"index in {path} is inconsistent with its manifest; run 'kb index' to rebuild")

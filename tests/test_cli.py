@@ -31,6 +31,10 @@ class Result:
     output: str
     stderr: str
 
+    @property
+    def stdout(self) -> str:
+        return self.output
+
 
 @pytest.fixture
 def run(capsys):
@@ -46,7 +50,7 @@ def run(capsys):
 def test_search_json(env, run, k_flag):
     result = run("search", "grouped query attention", k_flag, "2", "--json")
     assert result.exit_code == 0, result.output
-    hits = json.loads(result.output)
+    hits = json.loads(result.stdout)
     assert len(hits) == 2
     assert {"id", "kind", "title", "lang", "url", "score", "snippet", "text", "path", "rank"} <= set(hits[0])
     assert hits[0]["url"].startswith("http://127.0.0.1:8000/attention/gqa/#")
@@ -56,7 +60,7 @@ def test_search_json(env, run, k_flag):
 def test_search_human_output_in_chinese(env, run, mode_flag):
     result = run("search", "分组查询注意力", mode_flag, "bm25", "-k", "1")
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0].startswith("1. 分组查询注意力")
     assert "/zh/attention/gqa/#gqa" in result.output
     assert "**分组" in result.output  # matched words are marked in the snippet
@@ -129,9 +133,9 @@ def test_explain_shows_both_legs_and_the_fusion(env, run, flag):
     assert result.exit_code == 0, result.output
     assert "bm25 #" in result.output and "dense #" in result.output
     assert "0.6·bm25 + 0.4·dense" in result.output
-    hits = json.loads(run("search", "grouped query attention", "-k", "1", flag, "--json").output)
+    hits = json.loads(run("search", "grouped query attention", "-k", "1", flag, "--json").stdout)
     assert set(hits[0]["explain"]) == {"bm25", "dense", "fusion"}
-    assert "explain" not in json.loads(run("search", "grouped query attention", "-k", "1", "--json").output)[0]
+    assert "explain" not in json.loads(run("search", "grouped query attention", "-k", "1", "--json").stdout)[0]
 
 
 def test_typo_is_corrected_with_a_notice(env, run):

@@ -37,7 +37,7 @@ def test_sections_skip_code_fences(tmp_path: Path):
 
 def test_missing_translation_is_an_error(kb_copy: Path):
     (kb_copy / "docs" / "attention" / "gqa.zh.md").unlink()
-    with pytest.raises(KnowledgeError, match=r"gqa.md: page has no zh translation; create .*gqa.zh.md"):
+    with pytest.raises(KnowledgeError, match=r"gqa.md:1: page has no zh translation; create .*gqa.zh.md"):
         read_pairs(kb_copy / "docs")
 
 
