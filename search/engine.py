@@ -17,9 +17,10 @@ from .errors import ModelUnavailable, SearchError
 from .freshness import known_fresh, record_fresh, sources_fingerprint
 from .fuse import convex
 from .snippet import best_sentences
+from .suggest import WORD_RE as SUGGEST_WORD_RE
 from .suggest import Suggester, english_words
 from .store import BM25_ONLY, IndexCorrupt, StoredIndex, default_root, read_index, read_manifest
-from .tokenize import HAN_RUN_RE, Tokenizer, glossary_words, has_han
+from .tokenize import EN_STOP, HAN_RUN_RE, Tokenizer, glossary_words, has_han
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES = ("hybrid", "bm25", "dense")
@@ -280,6 +281,9 @@ class Searcher:
     def suggest(self, query: str) -> str | None:
         """The query with near-miss glossary words corrected ('attentoin' -> 'attention'), or None."""
         if self._suggester is None:
+            words = [w.lower() for w in SUGGEST_WORD_RE.findall(query)]
+            if all(len(w) < 4 or w in self.postings.vocab or w in EN_STOP for w in words):
+                return None  # every word is an indexed one: nothing to correct, no need to load the vocabularies
             idf = self.postings.idf_of()
             known = set(idf) | english_words(getattr(self.encoder, "model", None))
             self._suggester = Suggester(glossary_words(self.passages), known, {w: -v for w, v in idf.items()})
@@ -344,7 +348,7 @@ class Searcher:
                     url=self.base_url + passage.url[out_lang],
                     path=passage.path.get(out_lang, ""),
                     score=round(score, 6),
-                    snippet=best_sentences(text, query_tokens, self.tokenizer) if snippets else "",
+                    snippet=best_sentences(text, query_tokens) if snippets else "",
                     text=text,
                     explain=self._explain(ident, mode, positions, query, weight) if explain else None,
                 )

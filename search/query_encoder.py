@@ -35,6 +35,10 @@ PROBES = (
     "LayerNorm vs RMSNorm: which statistics are used?",
 )
 MIN_COSINE = 1 - 1e-5
+DENORMAL_FLOOR = -80.0
+"""exp() arguments are clipped here: exp(-80) ≈ 2e-35 still is a normal float32, while smaller results
+are subnormal, and arithmetic on subnormals is up to 100 times slower on x86 (a 13-token query took
+1.7 s instead of 15 ms). Terms that small do not change a float32 sum."""
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -49,7 +53,7 @@ def _erf(x: np.ndarray) -> np.ndarray:
     t = 1.0 / (1.0 + 0.5 * z)
     poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (
         0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
-    erfc = t * np.exp(poly)
+    erfc = t * np.exp(np.maximum(poly, DENORMAL_FLOOR))
     return np.where(x >= 0, 1.0 - erfc, erfc - 1.0)
 
 
@@ -98,7 +102,7 @@ class NumpyEncoder:
             qkv = x @ w[f"{i}.qkv_w"] + w[f"{i}.qkv_b"]  # [n, 3 * hidden]
             q, k, v = (qkv[:, j * x.shape[1] : (j + 1) * x.shape[1]].reshape(n, self.heads, head).transpose(1, 0, 2) for j in range(3))
             scores = q @ k.transpose(0, 2, 1) / math.sqrt(head)
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores = np.exp(np.maximum(scores - scores.max(-1, keepdims=True), DENORMAL_FLOOR))
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(1, 0, 2).reshape(n, -1)
             x = _layer_norm(x + context @ w[f"{i}.out_w"] + w[f"{i}.out_b"], w[f"{i}.ln1_w"], w[f"{i}.ln1_b"], self.eps)

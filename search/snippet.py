@@ -1,11 +1,17 @@
-"""Answer snippets: the sentences of a passage that best match the query, with matches marked."""
+"""Answer snippets: the sentences of a passage that best match the query, with matches marked.
+
+A sentence is scored by how many of the query's tokens it contains, found the
+way they are highlighted: English tokens as whole words, Chinese tokens
+anywhere. The passage itself is not cut into words again, which for Chinese
+text would cost more than the search (README "Speed").
+"""
 from __future__ import annotations
 
 import re
 
-from .tokenize import HAN_CHAR_RE, Tokenizer
+from .tokenize import HAN_CHAR_RE
 
-SENTENCE_RE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+|\.(?=\s|$)|$)")
+SENTENCE_RE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|$)")
 
 
 def sentences(text: str) -> list[str]:
@@ -13,12 +19,27 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_RE.findall(text) if s.strip()]
 
 
-def best_sentences(text: str, query_tokens: set[str], tokenizer: Tokenizer, limit: int = 2, max_chars: int = 240) -> str:
-    """The ``limit`` sentences sharing most tokens with the query, in text order, cut to ``max_chars``."""
+def _pattern(query_tokens: set[str]) -> re.Pattern[str] | None:
+    """One regex finding the query's tokens: Chinese ones anywhere, English ones as whole words (longest first)."""
+    words = sorted((t for t in query_tokens if len(t) > 1 or HAN_CHAR_RE.match(t)), key=len, reverse=True)
+    if not words:
+        return None
+    alternatives = [re.escape(w) if HAN_CHAR_RE.match(w) else rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" for w in words]
+    return re.compile("|".join(alternatives), re.I)
+
+
+def matched(sentence: str, pattern: re.Pattern[str] | None) -> int:
+    """How many different query tokens ``sentence`` contains."""
+    return len({m.lower() for m in pattern.findall(sentence)}) if pattern is not None else 0
+
+
+def best_sentences(text: str, query_tokens: set[str], limit: int = 2, max_chars: int = 240) -> str:
+    """The ``limit`` sentences containing most of the query's tokens, in text order, cut to ``max_chars``."""
     parts = sentences(text)
     if not parts:
         return ""
-    scored = [(len(query_tokens & set(tokenizer.tokens(s))), -i, s) for i, s in enumerate(parts)]
+    pattern = _pattern(query_tokens)
+    scored = [(matched(s, pattern), -i, s) for i, s in enumerate(parts)]
     chosen = sorted(scored, reverse=True)[:limit]
     if all(score == 0 for score, _, _ in chosen):
         chosen = [(0, -i, s) for i, s in enumerate(parts[:limit])]
@@ -33,12 +54,11 @@ def highlight(snippet: str, query_tokens: set[str], start: str = "[", end: str =
     English tokens match whole words only ('head' does not mark 'heads'' middle);
     Chinese tokens match anywhere.
     """
-    words = sorted((t for t in query_tokens if len(t) > 1 or HAN_CHAR_RE.match(t)), key=len, reverse=True)
-    if not words:
+    pattern = _pattern(query_tokens)
+    if pattern is None:
         return snippet
-    alternatives = [re.escape(w) if HAN_CHAR_RE.match(w) else rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" for w in words]
     spans: list[list[int]] = []
-    for match in re.finditer("|".join(alternatives), snippet, re.I):
+    for match in pattern.finditer(snippet):
         if spans and match.start() <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], match.end())
         else:

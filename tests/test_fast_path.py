@@ -62,14 +62,33 @@ def test_prepared_jieba_cuts_like_the_full_dictionary(real_searcher, reference, 
         assert real_searcher.tokenizer.tokens(text) == reference.tokenizer.tokens(text), text
 
 
+def order_differences(fast: list, slow: list, tolerance: float = 1e-5) -> list[int]:
+    """Positions where the two rankings differ by more than the order of passages whose scores tie within ``tolerance``."""
+    fast_scores = {h.id: h.score for h in fast}
+    out = []
+    for i, (a, b) in enumerate(zip(fast, slow)):
+        if a.id == b.id:
+            continue
+        tied = b.id in fast_scores and abs(fast_scores[b.id] - a.score) <= tolerance
+        tied_at_cut = b.id not in fast_scores and abs(a.score - b.score) <= tolerance and abs(a.score - fast[-1].score) <= tolerance
+        if not (tied or tied_at_cut):
+            out.append(i)
+    return out
+
+
 @pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
 def test_same_ranking_as_the_reference_path(real_searcher, reference, queries, mode):
+    """Same passages in the same order; only passages whose scores tie (within 1e-5) may swap places."""
     reference.prepare_queries(queries)
-    differ = []
+    differ, ties = [], 0
     for query in queries:
         fast = real_searcher.search(query, k=10, mode=mode, snippets=False)
         slow = reference.search(query, k=10, mode=mode, snippets=False)
-        if [h.id for h in fast] != [h.id for h in slow]:
-            differ.append(query)
+        assert len(fast) == len(slow), query
         assert np.allclose([h.score for h in fast], [h.score for h in slow], atol=1e-5), query
+        if [h.id for h in fast] != [h.id for h in slow]:
+            ties += 1
+            if order_differences(fast, slow):
+                differ.append(query)
     assert not differ, f"{len(differ)} of {len(queries)} rankings differ, e.g. {differ[:3]}"
+    assert ties <= len(queries) // 100  # swaps of tied passages stay rare

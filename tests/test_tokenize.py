@@ -40,3 +40,13 @@ def test_highlight_merges_touching_matches_and_respects_word_edges():
     assert highlight("又称：分组注意力。", {"分组", "注意力"}, "<", ">") == "又称：<分组注意力>。"
     assert highlight("heads and head", {"head"}, "<", ">") == "heads and <head>"
     assert highlight("Top-p sampling", {"top-p"}, "<", ">") == "<Top-p> sampling"
+
+
+def test_best_sentences_prefer_the_most_query_words_in_text_order():
+    from search.snippet import best_sentences
+
+    text = "Intro about models. GQA shares one key head per group. Memory of the KV cache shrinks with GQA groups. Unrelated end."
+    assert best_sentences(text, {"gqa", "kv", "cache"}, limit=1) == "Memory of the KV cache shrinks with GQA groups."
+    assert best_sentences(text, {"gqa", "group"}, limit=2) == "GQA shares one key head per group. Memory of the KV cache shrinks with GQA groups."
+    assert best_sentences("第一句。分组查询注意力让每组查询头共用键值头。最后一句。", {"分组", "注意力"}, limit=1) == "分组查询注意力让每组查询头共用键值头。"
+    assert best_sentences(text, {"nothing"}, limit=1) == "Intro about models."  # no match: the passage's opening
