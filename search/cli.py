@@ -137,6 +137,22 @@ def eval_(
 
 
 @app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "-H", "--host", help="Address to bind (default: loopback only)."),
+    port: int = typer.Option(8000, "-p", "--port", help="Port to listen on."),
+    site_dir: Path = typer.Option(Path("site"), "-s", "--site", help="The built site to serve at / (mkdocs build --strict)."),
+    api_only: bool = typer.Option(False, "--api-only", help="Serve the API without the site."),
+    index_dir: Path | None = typer.Option(None, "--index-dir", help="Index directory (default: $KB_INDEX_DIR or ./index)."),
+    threads: int = typer.Option(2, "-t", "--threads", help="Searches that run at once."),
+    max_pending: int = typer.Option(32, "--max-pending", help="Searches admitted (running + waiting); beyond that, 503 with Retry-After."),
+) -> None:
+    """Serve the site and the search API (/api/search, /api/health, /api/docs). Example: kb serve --port 8000"""
+    from .serve import run
+
+    run(host=host, port=port, site_dir=None if api_only else site_dir, index_dir=index_dir, threads=threads, max_pending=max_pending)
+
+
+@app.command()
 def check() -> None:
     """Validate the glossary and pages (schema, ids, anchors, translations) without building anything."""
     from .indexer import load_corpus
