@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,13 @@ def check_args(host: str, port: int, site_dir: Path | None, threads: int, max_pe
         raise SearchError(f"--max-pending must be at least 1, got {max_pending}")
     if site_dir is not None and not (site_dir / "index.html").is_file():
         raise SearchError(f"no built site in {site_dir}; run 'mkdocs build --strict' first (make serve does), or pass --api-only")
+    try:  # fail now, in one line, rather than after loading the model
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        raise SearchError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port or --host") from None
 
 
 def run(host: str, port: int, site_dir: Path | None, index_dir: Path | None, threads: int, max_pending: int) -> None:

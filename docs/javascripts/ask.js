@@ -92,7 +92,10 @@
 
     function offline() {
       form.classList.add("kb-ask--offline");
-      status.textContent = t.noApi;
+      status.textContent = "";
+      t.noApi.split("`").forEach(function (part, i) {  // `...` spans are commands
+        status.appendChild(i % 2 ? el("code", {}, part) : document.createTextNode(part));
+      });
       input.disabled = true;
       button.disabled = true;
     }
