@@ -112,6 +112,7 @@ class Searcher:
         self._vectors: VectorIndex | None = None
         self._query_vectors: dict[str, np.ndarray] = {}
         self._suggester: Suggester | None = None
+        self._term_names: list[tuple[tuple[str, ...], str]] | None = None
 
     def _open(self, check_stale: bool) -> StoredIndex:
         passages = self.corpus() if check_stale else None
@@ -164,12 +165,11 @@ class Searcher:
         [UNK], are replaced by those names rather than sent as noise.
         """
         lowered = query.lower()
-        extra: list[str] = []
-        for passage in self.passages:
-            if passage.kind != "term":
-                continue
-            if any(len(name) > 1 and name.lower() in lowered for name in passage.terms if not name.isascii()):
-                extra.append(passage.title["en"])
+        if self._term_names is None:  # (non-ASCII names, English title) of each glossary entry, made once
+            self._term_names = [
+                (tuple(n.lower() for n in p.terms if not n.isascii() and len(n) > 1), p.title["en"]) for p in self.passages if p.kind == "term"
+            ]
+        extra = [title for names, title in self._term_names if any(name in lowered for name in names)]
         latin = " ".join(HAN_RUN_RE.sub(" ", query).split()) if has_han(query) else query
         names = "; ".join(dict.fromkeys(extra))
         if not extra:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .tokenize import HAN_CHAR_RE, Tokenizer
 
@@ -13,12 +14,19 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_RE.findall(text) if s.strip()]
 
 
+@lru_cache(maxsize=4096)
+def _tokenized_sentences(text: str, tokenizer: Tokenizer) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each sentence of a passage with its tokens, cut once per passage text (a server answers many queries)."""
+    return tuple((s, frozenset(tokenizer.tokens(s))) for s in sentences(text))
+
+
 def best_sentences(text: str, query_tokens: set[str], tokenizer: Tokenizer, limit: int = 2, max_chars: int = 240) -> str:
     """The ``limit`` sentences sharing most tokens with the query, in text order, cut to ``max_chars``."""
-    parts = sentences(text)
-    if not parts:
+    tokenized = _tokenized_sentences(text, tokenizer)
+    if not tokenized:
         return ""
-    scored = [(len(query_tokens & set(tokenizer.tokens(s))), -i, s) for i, s in enumerate(parts)]
+    parts = [s for s, _ in tokenized]
+    scored = [(len(query_tokens & tokens), -i, s) for i, (s, tokens) in enumerate(tokenized)]
     chosen = sorted(scored, reverse=True)[:limit]
     if all(score == 0 for score, _, _ in chosen):
         chosen = [(0, -i, s) for i, s in enumerate(parts[:limit])]
