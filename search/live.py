@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from . import snippet
 from .engine import Searcher
 
 log = logging.getLogger("kb.serve")
@@ -24,10 +25,11 @@ WARM_QUERIES = ("grouped query attention", "分组查询注意力")
 
 
 def warm(searcher: Searcher) -> None:
-    """Run one query per leg and language so the first real request pays no lazy loading (faiss, jieba, encoder)."""
+    """Load everything a query needs lazily (faiss, jieba, encoder, the sentences of every passage) before the first request."""
     for query in WARM_QUERIES:
         searcher.search(query, k=1, mode="hybrid")
     searcher.suggest("attention")
+    snippet.prepare([p.text[lang] for p in searcher.passages for lang in p.text], searcher.tokenizer)
 
 
 def current_target(root: Path) -> str | None:

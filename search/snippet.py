@@ -14,10 +14,16 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_RE.findall(text) if s.strip()]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)
 def _tokenized_sentences(text: str, tokenizer: Tokenizer) -> tuple[tuple[str, frozenset[str]], ...]:
     """Each sentence of a passage with its tokens, cut once per passage text (a server answers many queries)."""
     return tuple((s, frozenset(tokenizer.tokens(s))) for s in sentences(text))
+
+
+def prepare(texts: list[str], tokenizer: Tokenizer) -> None:
+    """Cut and tokenize the sentences of ``texts`` ahead of time (a server does it once at start-up)."""
+    for text in texts:
+        _tokenized_sentences(text, tokenizer)
 
 
 def best_sentences(text: str, query_tokens: set[str], tokenizer: Tokenizer, limit: int = 2, max_chars: int = 240) -> str:
