@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -112,7 +113,6 @@ class Searcher:
         self._vectors: VectorIndex | None = None
         self._query_vectors: dict[str, np.ndarray] = {}
         self._suggester: Suggester | None = None
-        self._term_names: list[tuple[tuple[str, ...], str]] | None = None
 
     def _open(self, check_stale: bool) -> StoredIndex:
         passages = self.corpus() if check_stale else None
@@ -165,11 +165,7 @@ class Searcher:
         [UNK], are replaced by those names rather than sent as noise.
         """
         lowered = query.lower()
-        if self._term_names is None:  # (non-ASCII names, English title) of each glossary entry, made once
-            self._term_names = [
-                (tuple(n.lower() for n in p.terms if not n.isascii() and len(n) > 1), p.title["en"]) for p in self.passages if p.kind == "term"
-            ]
-        extra = [title for names, title in self._term_names if any(name in lowered for name in names)]
+        extra = [title for names, title in self.term_names if any(name in lowered for name in names)]
         latin = " ".join(HAN_RUN_RE.sub(" ", query).split()) if has_han(query) else query
         names = "; ".join(dict.fromkeys(extra))
         if not extra:
@@ -183,6 +179,11 @@ class Searcher:
             known = set(idf) | english_words(getattr(self.encoder, "model", None))
             self._suggester = Suggester(glossary_words(self.passages), known, {w: -v for w, v in idf.items()})
         return self._suggester.suggest(query)
+
+    @cached_property
+    def term_names(self) -> list[tuple[tuple[str, ...], str]]:
+        """Each glossary entry's non-ASCII names (lowercased) and English title: what dense_query looks for."""
+        return [(tuple(n.lower() for n in p.terms if not n.isascii() and len(n) > 1), p.title["en"]) for p in self.passages if p.kind == "term"]
 
     def search(
         self, query: str, k: int = 5, mode: str = "hybrid", lang: str = "auto", snippets: bool = True, explain: bool = False
