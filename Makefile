@@ -1,4 +1,5 @@
-# Two commands: `make serve` runs the product, `make test` runs every test.
+# Two commands: `make serve` runs the product (site + search API), `make test` runs every test.
+# `make write` serves the notes with live reload while you write them (no search API).
 # Both create .venv and install the pinned dependencies when it is missing.
 
 VENV    := .venv
@@ -13,7 +14,7 @@ export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve test index site plots clean
+.PHONY: setup serve write test index site plots load clean
 
 VENDOR  := docs/assets/vendor/.stamp
 
@@ -43,10 +44,19 @@ index: setup
 	$(VENV)/bin/kb index
 
 site: setup
-	$(VENV)/bin/mkdocs build --strict
+	$(VENV)/bin/mkdocs build --strict -d site
 
-serve: index
+# The product: build the index and the site, then one process serves both (kb serve: site + /api/search).
+serve: index site
+	$(VENV)/bin/kb serve --host $(HOST) --port $(PORT) --site site
+
+# For writing notes: MkDocs' own server, reloading the browser on every edit (the Ask box says it needs kb serve).
+write: setup
 	$(VENV)/bin/mkdocs serve -a $(HOST):$(PORT)
+
+# Load benchmark of kb serve (not a test): 1, 4 and 8 concurrent clients, 20 s each.
+load: index
+	$(PY) -m benchmarks.load
 
 test: setup $(CHROMIUM)
 	$(PY) -m pytest

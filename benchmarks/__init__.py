@@ -1,1 +1,1 @@
-"""Benchmarks that print numbers (not tests): speed of search and index builds, load on the service."""
+"""Benchmarks (not tests): run them by hand and put the figures in README.md."""

@@ -140,6 +140,13 @@ def eval_(args: argparse.Namespace) -> None:
     print(f"\n{len(labelled)} queries, {time.perf_counter() - start:.1f} s")
 
 
+def serve(args: argparse.Namespace) -> None:
+    """Serve the site and the search API (/api/search, /api/health, /api/docs). Example: kb serve --port 8000"""
+    from .serve import run
+
+    run(host=args.host, port=args.port, site_dir=None if args.api_only else args.site, index_dir=args.index_dir, threads=args.threads, max_pending=args.max_pending)
+
+
 def check(args: argparse.Namespace) -> None:
     """Validate the glossary and pages (schema, ids, anchors, translations) without building anything."""
     from .indexer import load_corpus
@@ -170,7 +177,7 @@ def _index_dir_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index-dir", type=Path, default=None, help="index directory (default: $KB_INDEX_DIR or ./index)")
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {"search": search, "index": index, "eval": eval_, "check": check}
+COMMANDS: dict[str, Callable[[argparse.Namespace], None]] = {"search": search, "index": index, "eval": eval_, "serve": serve, "check": check}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -201,6 +208,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the metrics as JSON instead of a table")
     p.add_argument("--tune", action="store_true", help="compare fusion settings (MRR@10) on a tuning half and a held-out half")
     p.add_argument("--sections", action="store_true", help="list sections that no English or no Chinese query finds in the top 5")
+
+    p = command("serve")
+    p.add_argument("-H", "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("-p", "--port", type=_integer, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("-s", "--site", type=Path, default=Path("site"), help="the built site to serve at / (default site/, from mkdocs build --strict)")
+    p.add_argument("--api-only", action="store_true", help="serve the API without the site")
+    _index_dir_option(p)
+    p.add_argument("-t", "--threads", type=_integer, default=2, help="searches that run at once (default 2)")
+    p.add_argument("--max-pending", type=_integer, default=32, help="searches admitted, running or waiting; beyond that 503 with Retry-After (default 32)")
 
     command("check")
     return parser

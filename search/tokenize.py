@@ -74,6 +74,11 @@ class Tokenizer:
             write_table(full.FREQ, full.total, path)
         return path
 
+    def load_full_dictionary(self) -> None:
+        """Use jieba's full dictionary from now on (a server: one second at start, then no SQLite lookups)."""
+        _jieba(self.words)
+        self.prepared = None
+
     def _cut_han(self, run: str) -> list[str]:
         if self.prepared is not None:
             try:

@@ -1,6 +1,7 @@
 """The kb CLI, in-process with a fake encoder, and through its console entry point for error paths."""
 import json
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -93,6 +94,11 @@ def kb(*args, env_extra=None):
         (["search", "gqa", "-k", "0"], "kb: error: k must be between 1 and 100, got 0"),
         (["search"], "kb: error: the following arguments are required: query"),
         (["serch", "gqa"], "kb: error: argument COMMAND: invalid choice: 'serch'"),
+        (["serve", "--site", "/nonexistent-site"], "kb: error: no built site in /nonexistent-site; run 'mkdocs build --strict' first"),
+        (["serve", "--api-only", "--threads", "0"], "kb: error: --threads must be at least 1, got 0"),
+        (["serve", "--api-only", "--max-pending", "0"], "kb: error: --max-pending must be at least 1, got 0"),
+        (["serve", "--api-only", "--port", "70000"], "kb: error: port must be between 0 and 65535, got 70000"),
+        (["serve", "--api-only", "--host", "no-such-host.invalid"], "kb: error: cannot listen on no-such-host.invalid:8000"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(tmp_path, kb_copy, args, message):
@@ -102,6 +108,16 @@ def test_bad_input_is_one_line_exit_2(tmp_path, kb_copy, args, message):
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]  # exactly one line
     assert result.stderr.startswith(message), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_on_a_busy_port_is_one_line(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = kb("serve", "--api-only", "--port", str(port), env_extra={"KB_INDEX_DIR": str(tmp_path / "i"), "KB_MODEL": "/nonexistent-model"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"kb: error: cannot listen on 127.0.0.1:{port} (Address already in use); choose another --port or --host"
 
 
 def test_broken_glossary_fails_check_with_file_and_line(tmp_path, kb_copy):

@@ -1,0 +1,268 @@
+"""The HTTP service behind `kb serve`: a JSON search API and the built site, from one process.
+
+Routes:
+    GET /api/search?q=&k=&mode=&lang=&explain=   hits as `kb search --json` prints them
+    GET /api/health                               index version, passage count, model, load
+    GET /api/docs, /api/openapi.json              OpenAPI docs
+    GET /...                                      the built site (files inside it only)
+
+Searches are CPU-bound, so they run in a bounded thread pool; when more than
+``max_pending`` requests are already running or waiting, a search is answered
+503 with Retry-After at once instead of queueing without bound.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.staticfiles import StaticFiles
+
+from .engine import MAX_K, MAX_QUERY_CHARS, Searcher, validate
+from .errors import SearchError
+from .live import LiveSearcher
+
+log = logging.getLogger("kb.serve")
+
+MAX_QUERY_PARAM = 10_000
+"""Longest q accepted; longer is 422. Queries are searched on their first MAX_QUERY_CHARS characters."""
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+class HitOut(BaseModel):
+    """One hit: the object `kb search --json` prints."""
+
+    rank: int
+    id: str
+    kind: str
+    title: str
+    lang: str
+    url: str
+    path: str
+    score: float
+    snippet: str
+    text: str
+    explain: dict[str, Any] | None = None
+
+
+class SearchOut(BaseModel):
+    """The answer to /api/search."""
+
+    query: str
+    """The query as searched: control characters removed, cut to MAX_QUERY_CHARS, typos corrected."""
+    corrected: str | None = None
+    """The corrected query when a near-miss word was corrected ('kv cahce' -> 'kv cache')."""
+    notice: str | None = None
+    """Set when the query was changed before searching (cut, control characters removed)."""
+    mode: str
+    lang: str
+    k: int
+    terms: list[str]
+    """The query's tokens, for marking them in snippets."""
+    took_ms: float
+    hits: list[HitOut]
+
+
+class HealthOut(BaseModel):
+    """The answer to /api/health."""
+
+    status: str
+    index: str
+    format_version: int
+    corpus_hash: str
+    built_at: float
+    passages: int
+    model: str
+    loaded_at: float
+    reloads: int
+    reload_error: str | None
+    threads: int
+    pending: int
+    max_pending: int
+
+
+class Gate:
+    """At most ``threads`` searches run at once and at most ``max_pending`` are admitted (running or waiting)."""
+
+    def __init__(self, threads: int, max_pending: int) -> None:
+        self.threads = threads
+        self.max_pending = max(max_pending, threads)
+        self.slots = anyio.Semaphore(threads)
+        self.limiter = anyio.CapacityLimiter(threads)
+        self.pending = 0
+        self.rejected = 0
+        self.abandoned = 0
+
+
+def clean_query(q: str) -> tuple[str, list[str]]:
+    """Remove control characters and cut to MAX_QUERY_CHARS; return the query and notices about what changed."""
+    notices = []
+    cleaned = CONTROL_RE.sub(" ", q)
+    if cleaned != q:
+        notices.append("control characters were removed from the query")
+    cleaned = cleaned.strip()
+    if len(cleaned) > MAX_QUERY_CHARS:
+        notices.append(f"the query was cut to its first {MAX_QUERY_CHARS} of {len(cleaned)} characters")
+        cleaned = cleaned[:MAX_QUERY_CHARS]
+    return cleaned, notices
+
+
+def run_search(searcher: Searcher, q: str, k: int, mode: str, lang: str, explain: bool) -> dict:
+    """Validate, correct near-miss words and search; raise SearchError for bad arguments."""
+    start = time.perf_counter()
+    if len(q) > MAX_QUERY_PARAM:
+        raise SearchError(f"q is {len(q)} characters long; at most {MAX_QUERY_PARAM} are accepted (the first {MAX_QUERY_CHARS} are searched)")
+    query, notices = clean_query(q)
+    if not query:
+        raise SearchError("q is empty; give a question or a term, e.g. /api/search?q=grouped+query+attention")
+    validate(query, k, mode, lang)
+    corrected = searcher.suggest(query)
+    if corrected:
+        query = corrected
+    hits = searcher.search(query, k=k, mode=mode, lang=lang, explain=explain)
+    return {
+        "query": query,
+        "corrected": corrected,
+        "notice": "; ".join(notices) or None,
+        "mode": mode,
+        "lang": hits[0].lang if hits else lang,
+        "k": k,
+        "terms": sorted(set(searcher.tokenizer.tokens(query))),
+        "took_ms": round((time.perf_counter() - start) * 1000, 2),
+        "hits": [h.to_dict() for h in hits],
+    }
+
+
+class RequestLog:
+    """ASGI middleware: one log line per request (client, method, path, status, milliseconds)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 0
+
+        async def send_status(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            query = scope.get("query_string", b"").decode("latin-1")
+            target = scope["path"] + (f"?{query[:200]}{'…' if len(query) > 200 else ''}" if query else "")
+            client = scope.get("client") or ("-", 0)
+            log.info('%s "%s %s" %d %.1fms', client[0], scope["method"], target, status or 499, (time.perf_counter() - start) * 1000)
+
+
+def _one_line(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("query", "path"))
+        got = error.get("input")
+        parts.append(f"{where}: {error.get('msg', 'invalid')}" + (f", got {got!r}" if isinstance(got, str | int) else ""))
+    return "; ".join(parts)
+
+
+def create_app(live: LiveSearcher, site_dir: Path | None = None, threads: int = 2, max_pending: int = 32, retry_after: int = 1) -> FastAPI:
+    """The service: search API over ``live``, the built site from ``site_dir`` (None: API only).
+
+    Args:
+        live: the searcher in use, reloaded when the index on disk changes.
+        site_dir: the `mkdocs build` output to serve at /.
+        threads: searches that run at once.
+        max_pending: searches admitted (running + waiting); beyond that, 503 with Retry-After.
+        retry_after: seconds a rejected client is told to wait.
+    """
+    app = FastAPI(
+        title="LLM & NLP Notes search",
+        description="Hybrid (BM25 + embeddings) search over the bilingual notes; hits link to the site served beside it.",
+        version="1",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    gate = Gate(threads, max_pending)
+    app.state.gate = gate
+    app.state.live = live
+
+    @app.exception_handler(SearchError)
+    async def bad_search(request: Request, exc: SearchError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_params(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _one_line(exc)}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("error answering %s", request.url.path)
+        return JSONResponse({"detail": "internal error; the server log has the details"}, status_code=500)
+
+    @app.get("/api/search", response_model=SearchOut, response_model_exclude_none=True, summary="Search the notes")
+    async def search(
+        request: Request,
+        q: str = Query(..., description=f"The question or term, English, Chinese or both (at most {MAX_QUERY_PARAM} characters; the first {MAX_QUERY_CHARS} are searched)."),
+        k: int = Query(5, description=f"How many hits (1-{MAX_K})."),
+        mode: str = Query("hybrid", description="hybrid | bm25 | dense"),
+        lang: str = Query("auto", description="Language of titles and links: auto (by the query's script) | en | zh"),
+        explain: bool = Query(False, description="Attach each leg's rank and score and the fusion weights."),
+    ) -> Any:
+        if gate.pending >= gate.max_pending:
+            gate.rejected += 1
+            return JSONResponse(
+                {"detail": f"busy: {gate.pending} searches running or waiting; retry in {retry_after} s"},
+                status_code=503, headers={"Retry-After": str(retry_after)},
+            )
+        gate.pending += 1
+        try:
+            async with gate.slots:
+                if await request.is_disconnected():  # the client gave up while waiting: skip the work
+                    gate.abandoned += 1
+                    return JSONResponse({"detail": "client disconnected"}, status_code=499)
+                searcher = live.get()
+                return await anyio.to_thread.run_sync(run_search, searcher, q, k, mode, lang, explain, limiter=gate.limiter)
+        finally:
+            gate.pending -= 1
+
+    @app.get("/api/health", response_model=HealthOut, summary="Index version, passage count, model")
+    async def health() -> Any:
+        searcher = live.get()
+        manifest = searcher.index.manifest
+        return {
+            "status": "ok",
+            "index": searcher.index.path.name,
+            "format_version": manifest.format_version,
+            "corpus_hash": manifest.corpus_hash,
+            "built_at": manifest.built_at,
+            "passages": len(searcher.passages),
+            "model": manifest.model,
+            "loaded_at": live.loaded_at,
+            "reloads": live.reloads,
+            "reload_error": live.reload_error,
+            "threads": gate.threads,
+            "pending": gate.pending,
+            "max_pending": gate.max_pending,
+        }
+
+    @app.get("/api/{rest:path}", include_in_schema=False)
+    async def no_such_api(rest: str) -> JSONResponse:
+        return JSONResponse({"detail": f"no API route /api/{rest}; see /api/docs"}, status_code=404)
+
+    if site_dir is not None:
+        app.mount("/", StaticFiles(directory=site_dir, html=True), name="site")
+    app.add_middleware(RequestLog)
+    return app
