@@ -14,7 +14,7 @@ export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve write test index site plots load clean
+.PHONY: setup serve write test index site plots load bench clean
 
 VENDOR  := docs/assets/vendor/.stamp
 
@@ -57,6 +57,10 @@ write: setup
 # Load benchmark of kb serve (not a test): 1, 4 and 8 concurrent clients, 20 s each.
 load: index
 	$(PY) -m benchmarks.load
+
+# Speed benchmark (not a test): fresh-process and warm search against a naive baseline, builds, 10k/100k scaling.
+bench: index
+	$(PY) -m benchmarks.speed
 
 test: setup $(CHROMIUM)
 	$(PY) -m pytest
