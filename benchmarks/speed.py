@@ -132,7 +132,8 @@ def scaling(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> None:
     """Synthetic corpora: Zipf-distributed words, 120 tokens a passage, random unit vectors of 384 dimensions."""
     import faiss
 
-    from search.bm25 import BM25, Postings
+    from search.bm25 import BM25
+    from search.postings import Postings
 
     rng = np.random.default_rng(0)
     vocabulary = [f"w{i}" for i in range(50_000)]

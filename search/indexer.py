@@ -14,7 +14,7 @@ from kb.corpus import build_passages, corpus_hash, load_knowledge
 from kb.errors import KnowledgeError
 from kb.passage import Passage
 
-from .bm25 import Postings
+from .postings import Postings
 from .dense import Encoder
 from .errors import ModelUnavailable, SearchError
 from .freshness import sources_fingerprint

@@ -31,7 +31,7 @@ import numpy as np
 
 from kb.passage import Passage
 
-from .bm25 import Postings
+from .postings import Postings
 from .errors import SearchError
 
 FORMAT_VERSION = 2
