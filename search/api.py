@@ -13,7 +13,6 @@ Searches are CPU-bound, so they run in a bounded thread pool; when more than
 from __future__ import annotations
 
 import logging
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.staticfiles import StaticFiles
 
-from .engine import MAX_K, MAX_QUERY_CHARS, Searcher, validate
+from .engine import MAX_K, MAX_QUERY_CHARS, Searcher, clean_query, truncation_notice, validate
 from .errors import SearchError
 from .live import LiveSearcher
 
@@ -33,7 +32,6 @@ log = logging.getLogger("kb.serve")
 
 MAX_QUERY_PARAM = 10_000
 """Longest q accepted; longer is 422. Queries are searched on their first MAX_QUERY_CHARS characters."""
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
 class HitOut(BaseModel):
@@ -101,28 +99,19 @@ class Gate:
         self.abandoned = 0
 
 
-def clean_query(q: str) -> tuple[str, list[str]]:
-    """Remove control characters and cut to MAX_QUERY_CHARS; return the query and notices about what changed."""
-    notices = []
-    cleaned = CONTROL_RE.sub(" ", q)
-    if cleaned != q:
-        notices.append("control characters were removed from the query")
-    cleaned = cleaned.strip()
-    if len(cleaned) > MAX_QUERY_CHARS:
-        notices.append(f"the query was cut to its first {MAX_QUERY_CHARS} of {len(cleaned)} characters")
-        cleaned = cleaned[:MAX_QUERY_CHARS]
-    return cleaned, notices
-
-
 def run_search(searcher: Searcher, q: str, k: int, mode: str, lang: str, explain: bool) -> dict:
     """Validate, correct near-miss words and search; raise SearchError for bad arguments."""
     start = time.perf_counter()
     if len(q) > MAX_QUERY_PARAM:
         raise SearchError(f"q is {len(q)} characters long; at most {MAX_QUERY_PARAM} are accepted (the first {MAX_QUERY_CHARS} are searched)")
-    query, notices = clean_query(q)
-    if not query:
+    cleaned = clean_query(q)
+    notices = ["control characters were removed from the query"] if cleaned != q else []
+    cut = truncation_notice(cleaned)
+    if cut:
+        notices.append(cut)
+    if not cleaned.strip():
         raise SearchError("q is empty; give a question or a term, e.g. /api/search?q=grouped+query+attention")
-    validate(query, k, mode, lang)
+    query = validate(cleaned, k, mode, lang)
     corrected = searcher.suggest(query)
     if corrected:
         query = corrected
