@@ -50,6 +50,9 @@ def search(
     if corrected:
         typer.echo(f"kb: showing results for '{corrected}' (searched for '{query}')", err=True)
         query = corrected
+    if not searcher.has_match(query):
+        typer.echo("[]" if as_json else f"No relevant match for '{query}' in the notes.")
+        return
     hits = searcher.search(query, k=k, mode=mode, lang=lang, explain=explain)
     if as_json:
         typer.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
@@ -120,7 +123,8 @@ def eval_(
         typer.echo(f"{total - len(missing)} of {total} sections found in the top 5 by an English and a Chinese query")
         return
     if tune_fusion:
-        rows = tune(labelled, collect_legs(searcher, labelled))
+        terms = frozenset(p.id for p in searcher.passages if p.kind == "term")
+        rows = tune(labelled, collect_legs(searcher, labelled), terms=terms)
         groups = ("all", "en", "zh", "mixed")
         typer.echo("| setting | " + " | ".join(f"tune {g}" for g in groups) + " | " + " | ".join(f"test {g}" for g in groups) + " |")
         typer.echo("|---" * (1 + 2 * len(groups)) + "|")

@@ -1,6 +1,7 @@
 """Answer queries from a built index: BM25 leg, dense leg, fusion, hits with links and snippets."""
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -14,19 +15,29 @@ from kb.schema import Passage
 from .bm25 import BM25
 from .dense import Encoder, VectorIndex
 from .errors import SearchError
-from .fuse import convex
+from .fuse import convex, demote
 from .indexer import build, glossary_words, is_stale, load_corpus
 from .snippet import best_sentences
 from .suggest import Suggester, english_words
 from .store import IndexCorrupt, StoredIndex, default_root, read_index
 from .tokenize import HAN_RUN_RE, Tokenizer, has_han
+from .zhmap import QueryMap
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES = ("hybrid", "bm25", "dense")
 LANG_CHOICES = ("auto", "en", "zh")
 MAX_K = 100
-DENSE_WEIGHT = {"en": 0.4, "mixed": 0.3, "zh": 0.15}
+DENSE_WEIGHT = {"en": 0.4, "mixed": 0.3, "zh": 0.4}
 """Weight of the dense leg in the convex fusion, by query script; tuned with `kb eval --tune` (README)."""
+ZH_MAP_WEIGHT = {"en": 0.0, "mixed": 0.5, "zh": 0.85}
+"""Share of the Chinese query map (search/zhmap.py) in the dense query vector, by query script; tuned on the evaluation set's tuning half."""
+TERM_PRIOR = 0.2
+"""Subtracted from a glossary entry's fused score (of at most 1): a section that answers the question outranks the entry that names its topic; tuned like DENSE_WEIGHT."""
+NO_MATCH_COVERAGE = 0.4
+"""A query has no relevant match when the best of its top 10 BM25 passages holds less than this share of its words' IDF
+(words the index lacks count at the highest IDF) and, for an English query, the best cosine is under NO_MATCH_COSINE.
+Calibrated on eval/queries (README, "No relevant match")."""
+NO_MATCH_COSINE = 0.3
 MAX_QUERY_CHARS = 1000
 
 
@@ -111,7 +122,10 @@ class Searcher:
         self.bm25 = BM25(self.index.tokens) if self.passages else None
         self._vectors: VectorIndex | None = None
         self._query_vectors: dict[str, np.ndarray] = {}
+        self.query_map = QueryMap.from_arrays(self.index.query_map) if self.index.query_map else None
         self._suggester: Suggester | None = None
+        self._recent: tuple[str, np.ndarray] | None = None
+        self._terms = {p.id for p in self.passages if p.kind == "term"}
 
     def _open(self, check_stale: bool) -> StoredIndex:
         passages = self.corpus() if check_stale else None
@@ -144,11 +158,23 @@ class Searcher:
         """Dense leg: (position, cosine), best first."""
         if not self.passages:
             return []
+        return self.vectors.top(self.query_vector(query), n)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The dense leg's unit query vector: the English encoder's, blended with the Chinese query map's for a query with Chinese."""
         text = self.dense_query(query)
         vector = self._query_vectors.get(text)
         if vector is None:
-            vector = self.encoder.encode([text])[0]
-        return self.vectors.top(vector, n)
+            if self._recent is None or self._recent[0] != text:
+                self._recent = (text, self.encoder.encode([text])[0])
+            vector = self._recent[1]
+        share = ZH_MAP_WEIGHT[query_script(query)]
+        mapped = self.query_map.encode(query, self.tokenizer) if share and self.query_map is not None else None
+        if mapped is None:
+            return vector
+        blend = (1.0 - share) * vector + share * mapped
+        norm = float(np.linalg.norm(blend))
+        return (blend / norm).astype(np.float32) if norm > 0 else vector
 
     def prepare_queries(self, queries: list[str]) -> None:
         """Embed many queries in batches ahead of time (an evaluation run); later searches reuse them."""
@@ -175,6 +201,30 @@ class Searcher:
         if not extra:
             return latin or query
         return f"{latin} ({names})" if latin else names
+
+    def coverage(self, query: str) -> float:
+        """Share of the query's IDF mass found in the best of its top 10 BM25 passages (0 when nothing matches)."""
+        tokens = set(self.tokenizer.tokens(query))
+        if not tokens or self.bm25 is None:
+            return 0.0
+        unknown = math.log(1.0 + (self.bm25.corpus_size + 0.5) / 0.5)
+        weights = {t: self.bm25.idf.get(t, unknown) for t in tokens}
+        total = sum(weights.values())
+        best = 0.0
+        for position, _ in self.bm25_top(query, 10):
+            words = set(self.index.tokens[position])
+            best = max(best, sum(w for t, w in weights.items() if t in words) / total)
+        return best
+
+    def has_match(self, query: str) -> bool:
+        """False when nothing in the notes is likely to answer ``query`` (an off-topic question); see NO_MATCH_COVERAGE."""
+        query = validate(query, 1, "hybrid", "auto")
+        if self.coverage(query) >= NO_MATCH_COVERAGE:
+            return True
+        if query_script(query) != "en" or not self.passages:
+            return False
+        top = self.dense_top(query, 1)
+        return bool(top) and top[0][1] >= NO_MATCH_COSINE
 
     def suggest(self, query: str) -> str | None:
         """The query with near-miss glossary words corrected ('attentoin' -> 'attention'), or None."""
@@ -207,7 +257,7 @@ class Searcher:
             legs.append([(self.passages[i].id, s) for i, s in self.dense_top(query, pool)])
         weight = DENSE_WEIGHT[query_script(query)]
         if mode == "hybrid":
-            ranked = convex(legs, (1.0 - weight, weight))
+            ranked = demote(convex(legs, (1.0 - weight, weight)), self._terms, TERM_PRIOR)
         else:
             ranked = legs[0]
         names = {"hybrid": ("bm25", "dense"), "bm25": ("bm25",), "dense": ("dense",)}[mode]
@@ -242,5 +292,5 @@ class Searcher:
             if name in positions:
                 found = positions[name].get(ident)
                 legs[name] = {"rank": found[0], "score": round(found[1], 6)} if found else None
-        fusion = {"method": "convex", "script": query_script(query), "weights": {"bm25": round(1 - weight, 3), "dense": weight}} if mode == "hybrid" else {"method": mode}
+        fusion = {"method": "convex", "script": query_script(query), "weights": {"bm25": round(1 - weight, 3), "dense": weight}, "term_prior": TERM_PRIOR} if mode == "hybrid" else {"method": mode}
         return {**legs, "fusion": fusion}

@@ -15,6 +15,7 @@ from .dense import Encoder
 from .errors import SearchError
 from .store import Manifest, build_lock, read_manifest, reuse_vectors, write_index
 from .tokenize import Tokenizer
+from .zhmap import train
 
 
 @dataclass
@@ -79,6 +80,7 @@ def build(root: Path, passages: list[Passage] | None = None, encoder: Encoder | 
         texts = [embed_text(p) for p in passages]
         keys = [hashlib.sha256(f"{encoder.label}\n{t}".encode()).hexdigest() for t in texts]
         vectors, embedded = reuse_vectors(root, encoder.label, keys, lambda rows: encoder.encode([texts[i] for i in rows], progress=progress))
+        query_map = train(passages, vectors, tokenizer).to_arrays()
         seconds = time.perf_counter() - start
-        path = write_index(root, passages, tokens, vectors, keys, encoder.label, corpus_hash(passages), seconds)
+        path = write_index(root, passages, tokens, vectors, keys, encoder.label, corpus_hash(passages), seconds, query_map)
     return BuildReport(path=path, passages=len(passages), embedded=embedded, seconds=seconds)

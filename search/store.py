@@ -8,6 +8,7 @@ Layout under the index root::
     v-.../tokens.json                       BM25 tokens per passage
     v-.../vectors.npy                       unit embeddings, float32 [n, dim]
     v-.../keys.json                         hash of each passage's embedded text (reuse on rebuild)
+    v-.../zhmap.npz                         the Chinese query map's arrays (search/zhmap.py)
     .lock                                   held while a build runs
 """
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import os
 import shutil
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,8 +31,8 @@ from kb.schema import Passage
 
 from .errors import SearchError
 
-FORMAT_VERSION = 1
-FILES = ("passages.json", "tokens.json", "vectors.npy", "keys.json")
+FORMAT_VERSION = 2
+FILES = ("passages.json", "tokens.json", "vectors.npy", "keys.json", "zhmap.npz")
 
 
 @dataclass
@@ -56,6 +58,8 @@ class StoredIndex:
     passages: list[Passage]
     tokens: list[list[str]]
     vectors: np.ndarray
+    query_map: dict[str, np.ndarray]
+    """Arrays of the Chinese query map (search.zhmap.QueryMap.to_arrays)."""
 
 
 class IndexCorrupt(SearchError):
@@ -103,6 +107,7 @@ def write_index(
     model: str,
     corpus_hash: str,
     build_seconds: float,
+    query_map: dict[str, np.ndarray] | None = None,
 ) -> Path:
     """Write a complete index into a fresh directory, then point ``current`` at it atomically."""
     root.mkdir(parents=True, exist_ok=True)
@@ -115,6 +120,7 @@ def write_index(
         (tmp / "tokens.json").write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
         np.save(tmp / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
         (tmp / "keys.json").write_text(json.dumps(keys), encoding="utf-8")
+        np.savez(tmp / "zhmap.npz", **(query_map or {}))
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             model=model,
@@ -179,13 +185,15 @@ def read_index(root: Path, verify: bool = True) -> StoredIndex:
         passages = [Passage(**p) for p in json.loads((path / "passages.json").read_text(encoding="utf-8"))]
         tokens = json.loads((path / "tokens.json").read_text(encoding="utf-8"))
         vectors = np.load(path / "vectors.npy", allow_pickle=False)
+        with np.load(path / "zhmap.npz", allow_pickle=False) as arrays:
+            query_map = {name: arrays[name] for name in arrays.files}
     except IndexCorrupt:
         raise
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, zipfile.BadZipFile) as exc:
         raise IndexCorrupt(f"index in {path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
     if len(passages) != manifest.passages or len(tokens) != len(passages) or vectors.shape != (len(passages), manifest.dim):
         raise IndexCorrupt(f"index in {path} is inconsistent with its manifest; run 'kb index' to rebuild")
-    return StoredIndex(path=path, manifest=manifest, passages=passages, tokens=tokens, vectors=vectors)
+    return StoredIndex(path=path, manifest=manifest, passages=passages, tokens=tokens, vectors=vectors, query_map=query_map)
 
 
 def reuse_vectors(root: Path, model: str, keys: list[str], embed: Callable[[list[int]], np.ndarray], dim_hint: int | None = None) -> tuple[np.ndarray, int]:

@@ -28,6 +28,13 @@ def run(*args):
     return CliRunner().invoke(app, list(args), catch_exceptions=False)
 
 
+def test_off_topic_query_says_no_relevant_match(env):
+    result = run("search", "红烧肉怎么做")
+    assert result.exit_code == 0
+    assert result.output.strip() == "No relevant match for '红烧肉怎么做' in the notes."
+    assert json.loads(run("search", "红烧肉怎么做", "--json").output) == []
+
+
 @pytest.mark.parametrize("k_flag", ["-k", "--top"])
 def test_search_json(env, k_flag):
     result = run("search", "grouped query attention", k_flag, "2", "--json")
