@@ -110,7 +110,7 @@ def eval_(
 ) -> None:
     """Score bm25, dense and hybrid on the evaluation set: Recall@1, Recall@5, MRR@10, nDCG@10, overall and per language."""
     from .engine import Searcher
-    from .evaluate import EVAL_DIR, collect_legs, evaluate, load_queries, table, tune, unfound_sections
+    from .evaluate import EVAL_DIR, collect_legs, evaluate, load_queries, no_match_line, no_match_rates, table, tune, unfound_sections
 
     labelled = load_queries(queries or EVAL_DIR)
     start = time.perf_counter()
@@ -133,10 +133,12 @@ def eval_(
             typer.echo(f"| {row['setting']} | " + " | ".join(cells) + " |")
         return
     results = evaluate(searcher, labelled)
+    rates = no_match_rates(searcher, labelled)
     if as_json:
-        typer.echo(json.dumps(results, indent=2))
+        typer.echo(json.dumps({**results, "no_match": rates}, indent=2))
         return
     typer.echo(table(results))
+    typer.echo(no_match_line(rates))
     typer.echo(f"\n{len(labelled)} queries, {time.perf_counter() - start:.1f} s")
 
 

@@ -27,9 +27,9 @@ Mode = Literal["hybrid", "bm25", "dense"]
 MODES = ("hybrid", "bm25", "dense")
 LANG_CHOICES = ("auto", "en", "zh")
 MAX_K = 100
-DENSE_WEIGHT = {"en": 0.4, "mixed": 0.3, "zh": 0.4}
+DENSE_WEIGHT = {"en": 0.4, "mixed": 0.4, "zh": 0.4}
 """Weight of the dense leg in the convex fusion, by query script; tuned with `kb eval --tune` (README)."""
-ZH_MAP_WEIGHT = {"en": 0.0, "mixed": 0.5, "zh": 0.85}
+ZH_MAP_WEIGHT = {"en": 0.0, "mixed": 0.4, "zh": 0.85}
 """Share of the Chinese query map (search/zhmap.py) in the dense query vector, by query script; tuned on the evaluation set's tuning half."""
 TERM_PRIOR = 0.2
 """Subtracted from a glossary entry's fused score (of at most 1): a section that answers the question outranks the entry that names its topic; tuned like DENSE_WEIGHT."""

@@ -104,6 +104,28 @@ def evaluate(searcher, queries: list[Labelled], modes: tuple[str, ...] = ("bm25"
     return results
 
 
+def no_match_rates(searcher, queries: list[Labelled]) -> dict[str, float]:  # noqa: ANN001
+    """How the no-relevant-match check splits the set: share of off-topic queries it rejects, share of labelled ones it wrongly rejects."""
+    def rejected(subset: list[Labelled]) -> int:
+        return sum(not searcher.has_match(searcher.suggest(q.query.q) or q.query.q) for q in subset)
+
+    neg, pos = negatives(queries), positives(queries)
+    out = {"negatives": len(neg), "negatives_rejected": rejected(neg), "positives": len(pos), "positives_rejected": rejected(pos)}
+    for lang in ("en", "zh", "mixed"):
+        out[f"{lang}:negatives_rejected"] = rejected([q for q in neg if q.query.lang == lang])
+        out[f"{lang}:positives_rejected"] = rejected([q for q in pos if q.query.lang == lang])
+    return out
+
+
+def no_match_line(rates: dict[str, float]) -> str:
+    """One line for `kb eval`: the no-match check's trade-off."""
+    neg, pos = rates["negatives"], rates["positives"]
+    return (
+        f"no relevant match: {rates['negatives_rejected']} of {neg} off-topic queries rejected ({rates['negatives_rejected'] / max(neg, 1):.0%}), "
+        f"{rates['positives_rejected']} of {pos} labelled queries wrongly rejected ({rates['positives_rejected'] / max(pos, 1):.1%})"
+    )
+
+
 def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
     """A Markdown table: one row per (mode, query language)."""
     lines = ["| mode | queries | n | " + " | ".join(METRICS) + " |", "|---|---|---|" + "---|" * len(METRICS)]

@@ -9,7 +9,7 @@ DOCS = [["attention", "gqa", "heads"], ["attention", "rope"], ["attention", "kv"
 
 def test_common_term_keeps_a_positive_idf():
     ours = BM25(DOCS)
-    okapi = BM25Okapi(DOCS, k1=1.2, b=0.75)
+    okapi = BM25Okapi(DOCS, k1=ours.k1, b=ours.b)
     # 'attention' is in 3 of 4 passages: Okapi's raw IDF would be negative (it floors it), ours stays positive
     assert math.log((4 - 3 + 0.5) / (3 + 0.5)) < 0
     assert ours.idf["attention"] == math.log(1 + (4 - 3 + 0.5) / (3 + 0.5)) > 0
