@@ -35,9 +35,10 @@ TERM_PRIOR = 0.2
 """Subtracted from a glossary entry's fused score (of at most 1): a section that answers the question outranks the entry that names its topic; tuned like DENSE_WEIGHT."""
 NO_MATCH_COVERAGE = 0.4
 """A query has no relevant match when the best of its top 10 BM25 passages holds less than this share of its words' IDF
-(words the index lacks count at the highest IDF) and, for an English query, the best cosine is under NO_MATCH_COSINE.
-Calibrated on eval/queries (README, "No relevant match")."""
-NO_MATCH_COSINE = 0.3
+(words the index lacks count at the highest IDF) and, unless it is all Chinese, the English encoder's best cosine is
+under NO_MATCH_COSINE (the Chinese query map's cosine is no confidence: it lands near some passage for any Chinese).
+Calibrated on eval/queries (README, "Search quality")."""
+NO_MATCH_COSINE = 0.35
 MAX_QUERY_CHARS = 1000
 
 
@@ -125,6 +126,7 @@ class Searcher:
         self.query_map = QueryMap.from_arrays(self.index.query_map) if self.index.query_map else None
         self._suggester: Suggester | None = None
         self._recent: tuple[str, np.ndarray] | None = None
+        self._token_sets: dict[int, frozenset[str]] = {}
         self._terms = {p.id for p in self.passages if p.kind == "term"}
 
     def _open(self, check_stale: bool) -> StoredIndex:
@@ -160,14 +162,19 @@ class Searcher:
             return []
         return self.vectors.top(self.query_vector(query), n)
 
-    def query_vector(self, query: str) -> np.ndarray:
-        """The dense leg's unit query vector: the English encoder's, blended with the Chinese query map's for a query with Chinese."""
+    def encoder_vector(self, query: str) -> np.ndarray:
+        """The English encoder's unit vector for ``dense_query(query)`` (batched ahead by prepare_queries, else the last one is kept)."""
         text = self.dense_query(query)
         vector = self._query_vectors.get(text)
         if vector is None:
             if self._recent is None or self._recent[0] != text:
                 self._recent = (text, self.encoder.encode([text])[0])
             vector = self._recent[1]
+        return vector
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The dense leg's unit query vector: the English encoder's, blended with the Chinese query map's for a query with Chinese."""
+        vector = self.encoder_vector(query)
         share = ZH_MAP_WEIGHT[query_script(query)]
         mapped = self.query_map.encode(query, self.tokenizer) if share and self.query_map is not None else None
         if mapped is None:
@@ -212,7 +219,9 @@ class Searcher:
         total = sum(weights.values())
         best = 0.0
         for position, _ in self.bm25_top(query, 10):
-            words = set(self.index.tokens[position])
+            words = self._token_sets.get(position)
+            if words is None:
+                words = self._token_sets[position] = frozenset(self.index.tokens[position])
             best = max(best, sum(w for t, w in weights.items() if t in words) / total)
         return best
 
@@ -221,9 +230,9 @@ class Searcher:
         query = validate(query, 1, "hybrid", "auto")
         if self.coverage(query) >= NO_MATCH_COVERAGE:
             return True
-        if query_script(query) != "en" or not self.passages:
+        if query_script(query) == "zh" or not self.passages:
             return False
-        top = self.dense_top(query, 1)
+        top = self.vectors.top(self.encoder_vector(query), 1)
         return bool(top) and top[0][1] >= NO_MATCH_COSINE
 
     def suggest(self, query: str) -> str | None:

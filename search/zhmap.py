@@ -31,7 +31,6 @@ from .tokenize import HAN_CHAR_RE, HAN_RUN_RE, Tokenizer
 
 RIDGE_LAMBDA = 0.3
 """Ridge penalty, chosen on the evaluation set's tuning half (README, "Search quality")."""
-_BLOCK = 4096
 
 
 def features(text: str, tokenizer: Tokenizer) -> list[str]:
@@ -83,16 +82,19 @@ class QueryMap:
         found = self.weights(features(text, tokenizer))
         if found is None or not len(self.dual):
             return None
-        cols, weights = found
-        spans = [(self.indptr[c], self.indptr[c + 1]) for c in cols.tolist()]
-        rows = np.concatenate([self.rows[a:b] for a, b in spans])
-        values = np.concatenate([w * self.values[a:b] for w, (a, b) in zip(weights.tolist(), spans)])
-        z = np.bincount(rows, weights=values, minlength=len(self.dual))  # X x_q
+        z = self._times_x(*found, len(self.dual))  # X x_q
         touched = np.flatnonzero(z)
         # an elementwise sum over the touched rows, not a BLAS call: BLAS threads stall on a busy machine
         vector = (z[touched, None].astype(np.float32) * self.dual[touched]).sum(axis=0)
         norm = float(np.linalg.norm(vector))
         return (vector / norm).astype(np.float32) if norm > 0 else None
+
+    def _times_x(self, cols: np.ndarray, weights: np.ndarray, n_rows: int) -> np.ndarray:
+        """X · x for a sparse x given as (feature positions, weights): one value per training row."""
+        spans = [(self.indptr[c], self.indptr[c + 1]) for c in cols.tolist()]
+        rows = np.concatenate([self.rows[a:b] for a, b in spans])
+        values = np.concatenate([w * self.values[a:b] for w, (a, b) in zip(weights.tolist(), spans)])
+        return np.bincount(rows, weights=values, minlength=n_rows)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Plain arrays for the index directory (no pickles)."""
@@ -143,11 +145,8 @@ def train(passages: list[Passage], vectors: np.ndarray, tokenizer: Tokenizer, la
     model.values = np.array([t[2] for t in triples], dtype=np.float32)
     model.indptr = np.searchsorted(cols, np.arange(len(vocab) + 1)).astype(np.int64)
     gram = np.zeros((len(docs), len(docs)), dtype=np.float64)
-    for start in range(0, len(vocab), _BLOCK):  # X Xᵀ, a block of feature columns at a time
-        block = np.zeros((len(docs), min(_BLOCK, len(vocab) - start)))
-        lo, hi = model.indptr[start], model.indptr[min(start + _BLOCK, len(vocab))]
-        block[model.rows[lo:hi], cols[lo:hi] - start] = model.values[lo:hi]
-        gram += block @ block.T
+    for row, words in enumerate(docs):  # row r of X Xᵀ is X · (row r of X), from the column postings
+        gram[row] = model._times_x(*model.weights(words), len(docs))  # type: ignore[misc]
     y = vectors[np.array(targets, dtype=np.int64)].astype(np.float64) if docs else np.zeros((0, dim))
     model.dual = np.linalg.solve(gram + lam * np.eye(len(docs)), y).astype(np.float32) if docs else np.zeros((0, dim), dtype=np.float32)
     return model
