@@ -83,7 +83,8 @@ def _explain_line(explain: dict, score: float) -> str:
     fusion = explain["fusion"]
     if fusion["method"] == "convex":
         w = fusion["weights"]
-        parts.append(f"fused ({fusion['script']} query): {w['bm25']}·bm25 + {w['dense']}·dense on min-max scaled scores = {score:.4f}")
+        prior = f" (− {fusion['term_prior']} for a glossary entry)" if fusion.get("term_prior") else ""
+        parts.append(f"fused ({fusion['script']} query): {w['bm25']}·bm25 + {w['dense']}·dense on min-max scaled scores{prior} = {score:.4f}")
     return " · ".join(parts)
 
 

@@ -119,6 +119,7 @@ def test_explain_shows_both_legs_and_the_fusion(env, flag):
     assert result.exit_code == 0, result.output
     assert "bm25 #" in result.output and "dense #" in result.output
     assert "0.6·bm25 + 0.4·dense" in result.output
+    assert "(− 0.2 for a glossary entry)" in result.output
     hits = json.loads(run("search", "grouped query attention", "-k", "1", flag, "--json").output)
     assert set(hits[0]["explain"]) == {"bm25", "dense", "fusion"}
     assert "explain" not in json.loads(run("search", "grouped query attention", "-k", "1", "--json").output)[0]
