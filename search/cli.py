@@ -46,6 +46,9 @@ def search(args: argparse.Namespace) -> None:
     if corrected:
         _err(f"kb: showing results for '{corrected}' (searched for '{query}')")
         query = corrected
+    if any(char.isalnum() for char in query) and not searcher.has_match(query):
+        print("[]" if args.json else f"No relevant match for '{query}' in the notes.")
+        return
     hits = searcher.search(query, k=k, mode=mode, lang=lang, explain=args.explain)
     for warning in searcher.warnings:
         _err(f"kb: warning: {warning}")
@@ -88,7 +91,8 @@ def _explain_line(explain: dict, score: float) -> str:
     fusion = explain["fusion"]
     if fusion["method"] == "convex":
         w = fusion["weights"]
-        parts.append(f"fused ({fusion['script']} query): {w['bm25']}·bm25 + {w['dense']}·dense on min-max scaled scores = {score:.4f}")
+        prior = f" (− {fusion['term_prior']} for a glossary entry)" if fusion.get("term_prior") else ""
+        parts.append(f"fused ({fusion['script']} query): {w['bm25']}·bm25 + {w['dense']}·dense on min-max scaled scores{prior} = {score:.4f}")
     return " · ".join(parts)
 
 
@@ -111,7 +115,7 @@ def index(args: argparse.Namespace) -> None:
 def eval_(args: argparse.Namespace) -> None:
     """Score bm25, dense and hybrid on the evaluation set: Recall@1, Recall@5, MRR@10, nDCG@10, overall and per language."""
     from .engine import Searcher
-    from .evaluate import EVAL_DIR, collect_legs, evaluate, load_queries, table, tune, unfound_sections
+    from .evaluate import EVAL_DIR, collect_legs, evaluate, load_queries, no_match_line, no_match_rates, table, tune, unfound_sections
 
     labelled = load_queries(args.queries or EVAL_DIR)
     start = time.perf_counter()
@@ -124,7 +128,8 @@ def eval_(args: argparse.Namespace) -> None:
         print(f"{total - len(missing)} of {total} sections found in the top 5 by an English and a Chinese query")
         return
     if args.tune:
-        rows = tune(labelled, collect_legs(searcher, labelled))
+        terms = frozenset(p.id for p in searcher.passages if p.kind == "term")
+        rows = tune(labelled, collect_legs(searcher, labelled), terms=terms)
         groups = ("all", "en", "zh", "mixed")
         print("| setting | " + " | ".join(f"tune {g}" for g in groups) + " | " + " | ".join(f"test {g}" for g in groups) + " |")
         print("|---" * (1 + 2 * len(groups)) + "|")
@@ -133,10 +138,12 @@ def eval_(args: argparse.Namespace) -> None:
             print(f"| {row['setting']} | " + " | ".join(cells) + " |")
         return
     results = evaluate(searcher, labelled)
+    rates = no_match_rates(searcher, labelled)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps({**results, "no_match": rates}, indent=2))
         return
     print(table(results))
+    print(no_match_line(rates))
     print(f"\n{len(labelled)} queries, {time.perf_counter() - start:.1f} s")
 
 

@@ -1,6 +1,7 @@
 """Answer queries from a built index: BM25 leg, dense leg, fusion, hits with links and snippets."""
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -16,19 +17,30 @@ from kb.passage import Passage
 from .dense import Encoder, VectorIndex
 from .errors import ModelUnavailable, SearchError
 from .freshness import known_fresh, record_fresh, sources_fingerprint
-from .fuse import convex
+from .fuse import convex, demote
 from .snippet import best_sentences
 from .suggest import WORD_RE as SUGGEST_WORD_RE
 from .suggest import Suggester, english_words
 from .store import BM25_ONLY, IndexCorrupt, StoredIndex, default_root, read_index, read_manifest
 from .tokenize import EN_STOP, HAN_RUN_RE, Tokenizer, glossary_words, has_han
+from .zhmap import QueryMap
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES = ("hybrid", "bm25", "dense")
 LANG_CHOICES = ("auto", "en", "zh")
 MAX_K = 100
-DENSE_WEIGHT = {"en": 0.4, "mixed": 0.3, "zh": 0.15}
+DENSE_WEIGHT = {"en": 0.4, "mixed": 0.4, "zh": 0.4}
 """Weight of the dense leg in the convex fusion, by query script; tuned with `kb eval --tune` (README)."""
+ZH_MAP_WEIGHT = {"en": 0.0, "mixed": 0.4, "zh": 0.85}
+"""Share of the Chinese query map (search/zhmap.py) in the dense query vector, by query script; tuned on the evaluation set's tuning half."""
+TERM_PRIOR = 0.2
+"""Subtracted from a glossary entry's fused score (of at most 1): a section that answers the question outranks the entry that names its topic; tuned like DENSE_WEIGHT."""
+NO_MATCH_COVERAGE = 0.4
+"""A query has no relevant match when the best of its top 10 BM25 passages holds less than this share of its words' IDF
+(words the index lacks count at the highest IDF) and, unless it is all Chinese, the English encoder's best cosine is
+under NO_MATCH_COSINE (the Chinese query map's cosine is no confidence: it lands near some passage for any Chinese).
+Calibrated on eval/queries (README, "Search quality")."""
+NO_MATCH_COSINE = 0.35
 MAX_QUERY_CHARS = 1000
 
 
@@ -157,7 +169,10 @@ class Searcher:
         self._vectors: VectorIndex | None = None
         self._query_encoder = None
         self._query_vectors: dict[str, np.ndarray] = {}
+        self.query_map = QueryMap.from_arrays(self.index.query_map) if self.index.query_map else None
         self._suggester: Suggester | None = None
+        self._recent: tuple[str, np.ndarray] | None = None
+        self._terms = {p.id for p in self.passages if p.kind == "term"}
 
     def _open(self, check_stale: bool) -> StoredIndex:
         if not check_stale:
@@ -254,15 +269,32 @@ class Searcher:
             raise self.model_error
         if self.index.manifest.model == BM25_ONLY:
             raise ModelUnavailable("the index was built without the embedding model; run 'kb index' once the model loads")
+        return self.vectors.top(self.query_vector(query), n)
+
+    def encoder_vector(self, query: str) -> np.ndarray:
+        """The English encoder's unit vector for ``dense_query(query)`` (batched ahead by prepare_queries, else the last one is kept)."""
         text = self.dense_query(query)
         vector = self._query_vectors.get(text)
         if vector is None:
-            try:
-                vector = self.query_encoder.encode([text])[0]
-            except ModelUnavailable as exc:
-                self.model_error = exc
-                raise
-        return self.vectors.top(vector, n)
+            if self._recent is None or self._recent[0] != text:
+                try:
+                    self._recent = (text, self.query_encoder.encode([text])[0])
+                except ModelUnavailable as exc:
+                    self.model_error = exc
+                    raise
+            vector = self._recent[1]
+        return vector
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The dense leg's unit query vector: the English encoder's, blended with the Chinese query map's for a query with Chinese."""
+        vector = self.encoder_vector(query)
+        share = ZH_MAP_WEIGHT[query_script(query)]
+        mapped = self.query_map.encode(query, self.tokenizer) if share and self.query_map is not None else None
+        if mapped is None:
+            return vector
+        blend = (1.0 - share) * vector + share * mapped
+        norm = float(np.linalg.norm(blend))
+        return (blend / norm).astype(np.float32) if norm > 0 else vector
 
     def prepare_queries(self, queries: list[str]) -> None:
         """Embed many queries in batches ahead of time (an evaluation run); later searches reuse them."""
@@ -284,6 +316,33 @@ class Searcher:
         if not extra:
             return latin or query
         return f"{latin} ({names})" if latin else names
+
+    def coverage(self, query: str) -> float:
+        """Share of the query's IDF mass found in the best of its top 10 BM25 passages (0 when nothing matches)."""
+        tokens = set(self.tokenizer.tokens(query))
+        if not tokens or self.postings.size == 0:
+            return 0.0
+        unknown = math.log(1.0 + (self.postings.size + 0.5) / 0.5)
+        weights = {t: self.postings.idf_of_term(t, unknown) for t in tokens}
+        holders = {t: set(self.postings.docs_of(t).tolist()) for t in tokens}
+        total = sum(weights.values())
+        best = 0.0
+        for position, _ in self.bm25_top(query, 10):
+            best = max(best, sum(w for t, w in weights.items() if position in holders[t]) / total)
+        return best
+
+    def has_match(self, query: str) -> bool:
+        """False when nothing in the notes is likely to answer ``query`` (an off-topic question); see NO_MATCH_COVERAGE."""
+        query = validate(query, 1, "hybrid", "auto")
+        if self.coverage(query) >= NO_MATCH_COVERAGE:
+            return True
+        if query_script(query) == "zh" or not self.passages:
+            return False
+        try:
+            top = self.vectors.top(self.encoder_vector(query), 1)
+        except ModelUnavailable:
+            return False  # BM25 alone found too little of the query
+        return bool(top) and top[0][1] >= NO_MATCH_COSINE
 
     def suggest(self, query: str) -> str | None:
         """The query with near-miss glossary words corrected ('attentoin' -> 'attention'), or None."""
@@ -340,7 +399,7 @@ class Searcher:
             legs.append([(self.passages[i].id, s) for i, s in dense])
         weight = DENSE_WEIGHT[query_script(query)]
         if mode == "hybrid":
-            ranked = convex(legs, (1.0 - weight, weight))
+            ranked = demote(convex(legs, (1.0 - weight, weight)), self._terms, TERM_PRIOR)
         else:
             ranked = legs[0]
         names = {"hybrid": ("bm25", "dense"), "bm25": ("bm25",), "dense": ("dense",)}[mode]
@@ -374,7 +433,7 @@ class Searcher:
             if name in positions:
                 found = positions[name].get(ident)
                 legs[name] = {"rank": found[0], "score": round(found[1], 6)} if found else None
-        fusion = {"method": "convex", "script": query_script(query), "weights": {"bm25": round(1 - weight, 3), "dense": weight}} if mode == "hybrid" else {"method": mode}
+        fusion = {"method": "convex", "script": query_script(query), "weights": {"bm25": round(1 - weight, 3), "dense": weight}, "term_prior": TERM_PRIOR} if mode == "hybrid" else {"method": mode}
         return {**legs, "fusion": fusion}
 
 

@@ -22,7 +22,8 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
     q: str = Field(min_length=1)
     lang: Literal["en", "zh", "mixed"]
-    relevant: list[str] = Field(min_length=1)
+    relevant: list[str]
+    """Passage ids that answer the query; empty for an off-topic query (eval/queries/negative.yaml)."""
 
 
 @dataclass
@@ -55,6 +56,16 @@ def check_labels(queries: list[Labelled], passage_ids: set[str]) -> None:
         raise SearchError(f"{len(missing)} labelled passage id(s) no longer exist, e.g. '{ident}' for '{text}' in eval/queries/{file}; fix the label or restore the heading id")
 
 
+def positives(queries: list[Labelled]) -> list[Labelled]:
+    """The queries with labelled answers (scored for recall)."""
+    return [q for q in queries if q.query.relevant]
+
+
+def negatives(queries: list[Labelled]) -> list[Labelled]:
+    """The off-topic queries (nothing should match; they calibrate the no-match threshold)."""
+    return [q for q in queries if not q.query.relevant]
+
+
 def score(queries: list[Labelled], runs: dict[str, list[str]]) -> dict[str, dict[str, float]]:
     """Per-query metrics with trec_eval; ``runs`` maps qid -> ranked passage ids (top 10 used)."""
     import pytrec_eval
@@ -81,8 +92,9 @@ def summarize(queries: list[Labelled], per_query: dict[str, dict[str, float]]) -
 
 
 def evaluate(searcher, queries: list[Labelled], modes: tuple[str, ...] = ("bm25", "dense", "hybrid")) -> dict[str, dict[str, dict[str, float]]]:  # noqa: ANN001
-    """Run every query in every mode; return {mode: summary}."""
+    """Run every labelled query in every mode; return {mode: summary}."""
     check_labels(queries, {p.id for p in searcher.passages})
+    queries = positives(queries)
     if any(mode != "bm25" for mode in modes):
         searcher.prepare_queries([searcher.suggest(q.query.q) or q.query.q for q in queries])
     results = {}
@@ -90,6 +102,28 @@ def evaluate(searcher, queries: list[Labelled], modes: tuple[str, ...] = ("bm25"
         runs = {q.qid: [h.id for h in searcher.search(searcher.suggest(q.query.q) or q.query.q, k=10, mode=mode, snippets=False)] for q in queries}
         results[mode] = summarize(queries, score(queries, runs))
     return results
+
+
+def no_match_rates(searcher, queries: list[Labelled]) -> dict[str, float]:  # noqa: ANN001
+    """How the no-relevant-match check splits the set: share of off-topic queries it rejects, share of labelled ones it wrongly rejects."""
+    def rejected(subset: list[Labelled]) -> int:
+        return sum(not searcher.has_match(searcher.suggest(q.query.q) or q.query.q) for q in subset)
+
+    neg, pos = negatives(queries), positives(queries)
+    out = {"negatives": len(neg), "negatives_rejected": rejected(neg), "positives": len(pos), "positives_rejected": rejected(pos)}
+    for lang in ("en", "zh", "mixed"):
+        out[f"{lang}:negatives_rejected"] = rejected([q for q in neg if q.query.lang == lang])
+        out[f"{lang}:positives_rejected"] = rejected([q for q in pos if q.query.lang == lang])
+    return out
+
+
+def no_match_line(rates: dict[str, float]) -> str:
+    """One line for `kb eval`: the no-match check's trade-off."""
+    neg, pos = rates["negatives"], rates["positives"]
+    return (
+        f"no relevant match: {rates['negatives_rejected']} of {neg} off-topic queries rejected ({rates['negatives_rejected'] / max(neg, 1):.0%}), "
+        f"{rates['positives_rejected']} of {pos} labelled queries wrongly rejected ({rates['positives_rejected'] / max(pos, 1):.1%})"
+    )
 
 
 def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
@@ -104,7 +138,8 @@ def table(results: dict[str, dict[str, dict[str, float]]]) -> str:
 
 
 def collect_legs(searcher, queries: list[Labelled], pool: int = 100) -> dict[str, tuple[list, list]]:  # noqa: ANN001
-    """Each query's BM25 and dense candidate lists as (passage id, raw score), computed once for tuning."""
+    """Each labelled query's BM25 and dense candidate lists as (passage id, raw score), computed once for tuning."""
+    queries = positives(queries)
     searcher.prepare_queries([q.query.q for q in queries])
     out = {}
     for q in queries:
@@ -123,32 +158,38 @@ def fusion_grid() -> list[tuple[str, dict]]:
             grid.append((f"wrrf k={k} dense={w}", {"method": "wrrf", "weights": (1.0, w), "k": k}))
     for w in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6):
         grid.append((f"convex dense={w}", {"method": "convex", "weights": (1.0 - w, w)}))
+    for prior in (0.1, 0.2, 0.3):
+        for w in (0.15, 0.2, 0.3, 0.4, 0.5):
+            grid.append((f"convex dense={w} term_prior={prior}", {"method": "convex", "weights": (1.0 - w, w), "term_prior": prior}))
     return grid
 
 
-def fuse_with(params: dict, bm25: list, dense: list) -> list[str]:
-    """Apply one fusion setting to a query's two legs; return ranked ids."""
-    from .fuse import convex, weighted_rrf
+def fuse_with(params: dict, bm25: list, dense: list, terms: frozenset[str] = frozenset()) -> list[str]:
+    """Apply one fusion setting to a query's two legs (``terms``: glossary-entry ids a ``term_prior`` demotes); return ranked ids."""
+    from .fuse import convex, demote, weighted_rrf
 
     if params["method"] == "convex":
         fused = convex([bm25, dense], params["weights"])
     else:
         fused = weighted_rrf([bm25, dense], params["weights"], k=params.get("k", 60))
+    if params.get("term_prior"):
+        fused = demote(fused, terms, params["term_prior"])
     return [ident for ident, _ in fused]
 
 
-def tune(queries: list[Labelled], legs: dict[str, tuple[list, list]], metric: str = "MRR@10") -> list[dict]:
+def tune(queries: list[Labelled], legs: dict[str, tuple[list, list]], metric: str = "MRR@10", terms: frozenset[str] = frozenset()) -> list[dict]:
     """Score every fusion setting per query language on a tuning half (even positions) and a held-out half (odd).
 
     Settings may differ by query language (the dense leg barely sees Chinese), so
     the best setting is chosen per language on the tuning half and reported on the other.
     """
+    queries = positives(queries)
     halves = {"tune": queries[0::2], "test": queries[1::2]}
     rows = []
     for label, params in fusion_grid():
         row = {"setting": label, "params": params}
         for half, subset in halves.items():
-            runs = {q.qid: fuse_with(params, *legs[q.qid]) for q in subset}
+            runs = {q.qid: fuse_with(params, *legs[q.qid], terms) for q in subset}
             summary = summarize(subset, score(subset, runs))
             for group, values in summary.items():
                 row[f"{half}:{group}"] = values[metric]
@@ -162,6 +203,7 @@ def unfound_sections(searcher, queries: list[Labelled], k: int = 5) -> dict[str,
     Returns:
         section id -> the languages ('en', 'zh') that have no query finding it.
     """
+    queries = positives(queries)
     searcher.prepare_queries([q.query.q for q in queries])
     found: dict[str, set[str]] = {}
     for q in queries:

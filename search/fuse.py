@@ -75,3 +75,19 @@ def convex(rankings: Sequence[Sequence[tuple[str, float]]], weights: Sequence[fl
             fused[ident] = fused.get(ident, 0.0) + weight * ((score - low) / span if span > 0 else 1.0)
     order = {ident: i for i, ident in enumerate(fused)}
     return sorted(fused.items(), key=lambda item: (-item[1], order[item[0]]))
+
+
+def demote(ranked: Sequence[tuple[str, float]], ids: set[str] | frozenset[str], penalty: float) -> list[tuple[str, float]]:
+    """Subtract ``penalty`` from the fused score of every id in ``ids`` (e.g. glossary entries) and re-sort.
+
+    Args:
+        ranked: fused (id, score), best first.
+        ids: the ids to demote.
+        penalty: amount subtracted from their scores.
+
+    Returns:
+        (id, adjusted score), best first; ties keep the input order.
+    """
+    order = {ident: i for i, (ident, _) in enumerate(ranked)}
+    adjusted = [(ident, score - penalty if ident in ids else score) for ident, score in ranked]
+    return sorted(adjusted, key=lambda item: (-item[1], order[item[0]]))

@@ -86,6 +86,18 @@ class Postings:
             scores[self.docs[start:end]] += self.weights[start:end]
         return scores
 
+    def docs_of(self, term: str) -> np.ndarray:
+        """Positions of the passages holding ``term`` (ascending; empty when no passage does)."""
+        column = self.vocab.get(term)
+        if column is None:
+            return self.docs[:0]
+        return self.docs[self.indptr[column] : self.indptr[column + 1]]
+
+    def idf_of_term(self, term: str, default: float) -> float:
+        """IDF of ``term``, or ``default`` for a term no passage holds."""
+        column = self.vocab.get(term)
+        return default if column is None else float(self.idf[column])
+
     def top(self, tokens: list[str], n: int) -> list[tuple[int, float]]:
         """The best ``n`` passages for ``tokens`` as (position, score), score > 0, best first (ties: lower position)."""
         if not tokens or self.size == 0 or n <= 0:

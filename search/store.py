@@ -8,6 +8,7 @@ Layout under the index root::
     v-.../bm25.npz                          BM25 postings: per term, its passages and weights
     v-.../vectors.npy                       unit embeddings, float32 [n, dim]
     v-.../keys.json                         hash of each passage's embedded text (reuse on rebuild)
+    v-.../zhmap.npz                         the Chinese query map's arrays (search/zhmap.py)
     cache/jieba-<words hash>.sqlite         prepared jieba dictionary for query processes
     cache/encoder-<model hash>/             the query encoder's exported weights
     fresh.json                              knowledge-file fingerprint last found to match `current`
@@ -22,6 +23,7 @@ import os
 import secrets
 import shutil
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,8 +36,8 @@ from kb.passage import Passage
 from .postings import Postings
 from .errors import SearchError
 
-FORMAT_VERSION = 2
-FILES = ("passages.json", "bm25.npz", "vectors.npy", "keys.json")
+FORMAT_VERSION = 3
+FILES = ("passages.json", "bm25.npz", "vectors.npy", "keys.json", "zhmap.npz")
 BM25_ONLY = "none (BM25 only)"
 """The manifest's model when the index was built without the embedding model (no vectors)."""
 
@@ -69,6 +71,8 @@ class StoredIndex:
     passages: list[Passage]
     postings: Postings
     vectors: np.ndarray
+    query_map: dict[str, np.ndarray]
+    """Arrays of the Chinese query map (search.zhmap.QueryMap.to_arrays)."""
 
 
 class IndexCorrupt(SearchError):
@@ -125,6 +129,7 @@ def write_index(
     model: str,
     corpus_hash: str,
     build_seconds: float,
+    query_map: dict[str, np.ndarray] | None = None,
     sources: str = "",
     dictionary: str = "",
     encoder: str = "",
@@ -140,6 +145,7 @@ def write_index(
         postings.save(tmp / "bm25.npz")
         np.save(tmp / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
         (tmp / "keys.json").write_text(json.dumps(keys), encoding="utf-8")
+        np.savez(tmp / "zhmap.npz", **(query_map or {}))
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             model=model,
@@ -221,13 +227,15 @@ def read_index(root: Path, verify: bool = True) -> StoredIndex:
         passages = [Passage.from_dict(p) for p in json.loads((path / "passages.json").read_text(encoding="utf-8"))]
         postings = Postings.load(path / "bm25.npz")
         vectors = np.load(path / "vectors.npy", allow_pickle=False)
+        with np.load(path / "zhmap.npz", allow_pickle=False) as arrays:
+            query_map = {name: arrays[name] for name in arrays.files}
     except IndexCorrupt:
         raise
-    except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
+    except (OSError, ValueError, TypeError, AttributeError, KeyError, zipfile.BadZipFile) as exc:
         raise IndexCorrupt(f"index in {path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
     if len(passages) != manifest.passages or postings.size != len(passages) or vectors.shape != (len(passages), manifest.dim):
         raise IndexCorrupt(f"index in {path} is inconsistent with its manifest; run 'kb index' to rebuild")
-    return StoredIndex(path=path, manifest=manifest, passages=passages, postings=postings, vectors=vectors)
+    return StoredIndex(path=path, manifest=manifest, passages=passages, postings=postings, vectors=vectors, query_map=query_map)
 
 
 def reuse_vectors(root: Path, model: str, keys: list[str], embed: Callable[[list[int]], np.ndarray], dim_hint: int | None = None) -> tuple[np.ndarray, int]:

@@ -47,6 +47,13 @@ def run(capsys):
     return invoke
 
 
+def test_off_topic_query_says_no_relevant_match(env, run):
+    result = run("search", "红烧肉怎么做")
+    assert result.exit_code == 0
+    assert result.output.strip() == "No relevant match for '红烧肉怎么做' in the notes."
+    assert json.loads(run("search", "红烧肉怎么做", "--json").output) == []
+
+
 @pytest.mark.parametrize("k_flag", ["-k", "--top"])
 def test_search_json(env, run, k_flag):
     result = run("search", "grouped query attention", k_flag, "2", "--json")
@@ -149,6 +156,7 @@ def test_explain_shows_both_legs_and_the_fusion(env, run, flag):
     assert result.exit_code == 0, result.output
     assert "bm25 #" in result.output and "dense #" in result.output
     assert "0.6·bm25 + 0.4·dense" in result.output
+    assert "(− 0.2 for a glossary entry)" in result.output
     hits = json.loads(run("search", "grouped query attention", "-k", "1", flag, "--json").stdout)
     assert set(hits[0]["explain"]) == {"bm25", "dense", "fusion"}
     assert "explain" not in json.loads(run("search", "grouped query attention", "-k", "1", "--json").stdout)[0]

@@ -68,3 +68,17 @@ def test_detect_lang():
 def test_glossary_bridge_adds_english_names_for_the_encoder(searcher):
     assert "Grouped-query attention" in searcher.dense_query("分组查询注意力 省显存吗")
     assert searcher.dense_query("rope") == "rope"
+
+
+def test_off_topic_chinese_queries_have_no_relevant_match(searcher):
+    assert searcher.has_match("grouped query attention")
+    assert searcher.has_match("分组查询注意力 省显存吗")
+    assert not searcher.has_match("红烧肉怎么做")
+    assert not searcher.has_match("明天天气怎么样")
+
+
+def test_chinese_dense_leg_uses_the_query_map(searcher):
+    assert searcher.query_map is not None
+    # no glossary name in the query: only the Chinese query map can place it
+    hits = searcher.search("查询头分成若干组", k=2, mode="dense", snippets=False)
+    assert {"term:gqa", "attention/gqa#gqa"} & {h.id for h in hits}

@@ -25,7 +25,8 @@ def test_queries_are_well_formed_and_labels_exist():
     assert len(queries) >= 150
     problems = []
     for q in queries:
-        if not str(q.get("q", "")).strip() or q.get("lang") not in {"en", "zh", "mixed"} or not q.get("relevant"):
+        negative = q["file"] == "negative.yaml"
+        if not str(q.get("q", "")).strip() or q.get("lang") not in {"en", "zh", "mixed"} or bool(q.get("relevant")) == negative:
             problems.append(f"{q['file']}: malformed {q}")
             continue
         for ident in q["relevant"]:
@@ -37,3 +38,8 @@ def test_queries_are_well_formed_and_labels_exist():
 def test_both_languages_are_covered():
     langs = [q["lang"] for q in load_queries()]
     assert langs.count("en") >= 50 and langs.count("zh") >= 50
+
+
+def test_off_topic_queries_cover_both_languages():
+    langs = [q["lang"] for q in load_queries() if q["file"] == "negative.yaml"]
+    assert langs.count("en") >= 15 and langs.count("zh") >= 15

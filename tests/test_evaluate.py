@@ -42,3 +42,11 @@ def test_unfound_sections(tmp_path, kb_copy, corpus_of, fake_encoder):
     assert "attention/gqa#gqa" not in missing
     assert missing["attention/gqa#kv-memory"] == ["zh"]
     assert missing["attention/gqa#mha"] == ["en", "zh"]
+
+
+def test_negatives_are_kept_apart_from_scored_queries():
+    from search.evaluate import negatives, positives
+
+    queries = [labelled("a-1", "gqa", "en", ["term:gqa"]), labelled("n-1", "红烧肉怎么做", "zh", [])]
+    assert [q.qid for q in positives(queries)] == ["a-1"]
+    assert [q.qid for q in negatives(queries)] == ["n-1"]

@@ -39,3 +39,13 @@ def test_convex_normalises_each_list():
     assert fused["b"] == pytest.approx(0.5 * 0.5)
     assert fused["c"] == pytest.approx(0.5 * 0.0 + 0.5 * 1.0)
     assert convex([[], [("x", 1.0)]], [0.5, 0.5]) == [("x", 0.5)]
+
+
+def test_demote_subtracts_the_penalty_and_resorts():
+    from search.fuse import demote
+
+    ranked = [("term:gqa", 1.0), ("page#gqa", 0.9), ("page#mha", 0.5)]
+    out = demote(ranked, {"term:gqa"}, 0.2)
+    assert [ident for ident, _ in out] == ["page#gqa", "term:gqa", "page#mha"]
+    assert dict(out)["term:gqa"] == pytest.approx(0.8)
+    assert demote(ranked, {"term:gqa"}, 0.0) == ranked

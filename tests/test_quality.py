@@ -1,13 +1,16 @@
 """Retrieval quality on the evaluation set, with the real model: a floor that fails when search gets worse.
 
 Floors sit a little under the figures measured when they were set (README,
-"Search quality"); raise them as the search improves.
+"Search quality"); raise them as the search improves. The issue's targets that
+are met are asserted as such (Recall@5 ≥ 0.90 for English and for Chinese
+queries, hybrid above each leg in every language); MRR@10 ≥ 0.85 overall is
+not met yet (0.846), so its floor sits just under what was reached.
 """
 from __future__ import annotations
 
 import pytest
 
-from search.evaluate import evaluate, load_queries, table
+from search.evaluate import evaluate, load_queries, no_match_line, no_match_rates, table
 
 
 @pytest.fixture(scope="module")
@@ -19,18 +22,32 @@ def results(real_searcher):
 
 def test_hybrid_meets_its_floor(results):
     hybrid = results["hybrid"]
-    assert hybrid["all"]["MRR@10"] >= 0.78
-    assert hybrid["en"]["R@5"] >= 0.90
-    assert hybrid["zh"]["R@5"] >= 0.87
-    assert hybrid["mixed"]["R@5"] >= 0.87
+    assert hybrid["all"]["MRR@10"] >= 0.84
+    assert hybrid["en"]["MRR@10"] >= 0.85
+    assert hybrid["zh"]["MRR@10"] >= 0.84
+    assert hybrid["mixed"]["MRR@10"] >= 0.82
+    assert hybrid["mixed"]["R@5"] >= 0.89
 
 
+@pytest.mark.parametrize("group", ["en", "zh"])
+def test_recall_target_for_english_and_chinese(results, group):
+    assert results["hybrid"][group]["R@5"] >= 0.90
+
+
+@pytest.mark.parametrize("group", ["all", "en", "zh", "mixed"])
 @pytest.mark.parametrize("metric", ["MRR@10", "R@5", "nDCG@10"])
-def test_hybrid_beats_each_leg_overall(results, metric):
-    assert results["hybrid"]["all"][metric] > results["bm25"]["all"][metric]
-    assert results["hybrid"]["all"][metric] > results["dense"]["all"][metric]
+def test_hybrid_beats_each_leg_in_every_language(results, group, metric):
+    assert results["hybrid"][group][metric] > results["bm25"][group][metric]
+    assert results["hybrid"][group][metric] > results["dense"][group][metric]
 
 
-def test_hybrid_beats_dense_in_every_language(results):
-    for group in ("en", "zh", "mixed"):
-        assert results["hybrid"][group]["MRR@10"] > results["dense"][group]["MRR@10"], group
+def test_chinese_is_not_the_weaker_language(results):
+    assert results["hybrid"]["zh"]["R@5"] >= results["hybrid"]["en"]["R@5"] - 0.01
+    assert results["dense"]["zh"]["MRR@10"] >= 0.65  # the Chinese query map; the English-only encoder alone gave 0.46
+
+
+def test_off_topic_queries_get_no_match(real_searcher):
+    rates = no_match_rates(real_searcher, load_queries())
+    print("\n" + no_match_line(rates))
+    assert rates["negatives_rejected"] >= 0.9 * rates["negatives"]
+    assert rates["positives_rejected"] <= 0.01 * rates["positives"]

@@ -35,7 +35,7 @@ def test_rebuild_reembeds_only_changed_passages(tmp_path, kb_copy, corpus_of, fa
     assert (root / "current").resolve() != first and not first.exists()  # old build pruned
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "delete", "format"])
+@pytest.mark.parametrize("damage", ["truncate", "flip", "delete", "format", "zhmap"])
 def test_damaged_index_is_detected(tmp_path, kb_copy, corpus_of, fake_encoder, damage):
     root = tmp_path / "index"
     build(root, corpus_of(kb_copy)(), fake_encoder)
@@ -48,6 +48,8 @@ def test_damaged_index_is_detected(tmp_path, kb_copy, corpus_of, fake_encoder, d
         (current / "passages.json").write_text(text.replace("Grouped", "Grouper", 1), encoding="utf-8")
     elif damage == "delete":
         os.remove(current / "bm25.npz")
+    elif damage == "zhmap":
+        (current / "zhmap.npz").write_bytes(b"not a zip")
     else:
         manifest = json.loads((current / "manifest.json").read_text())
         manifest["format_version"] = 999

@@ -1,0 +1,152 @@
+"""Chinese query encoder: a ridge map from Chinese words into the English model's space, trained on our parallel text.
+
+The bundled encoder is English-only (most Chinese characters become [UNK]), so
+a Chinese query reaches the dense leg only through glossary names. Every
+passage exists in both languages, and its English embedding is in the index:
+that is a parallel corpus. At index time we fit
+
+    vector(passage) ≈ features(passage's Chinese text) · W
+
+with ridge regression (features: TF-IDF over jieba words and Han character
+bigrams, L2-normalised), solved in its dual form ``W = Xᵀ A``,
+``A = (X Xᵀ + λI)⁻¹ Y``, so no [vocabulary × dim] matrix is ever stored. At
+query time the Chinese part of a query becomes ``(X x_q) · A``: a sparse
+product and one small matrix product, NumPy only.
+
+Training rows per passage: its Chinese title, path, names and text; its
+Chinese title and names alone (short, like queries); and, for a glossary
+entry, each Chinese name alone.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.schema import Passage
+
+from .tokenize import HAN_CHAR_RE, HAN_RUN_RE, Tokenizer
+
+RIDGE_LAMBDA = 0.3
+"""Ridge penalty, chosen on the evaluation set's tuning half (README, "Search quality")."""
+
+
+def features(text: str, tokenizer: Tokenizer) -> list[str]:
+    """Chinese features of ``text``: jieba words with a Han character, plus every Han character bigram (a lone character for a one-character run)."""
+    out = [t for t in tokenizer.tokens(text) if HAN_CHAR_RE.search(t)]
+    for run in HAN_RUN_RE.findall(text):
+        if len(run) > 1:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            out.append(run)
+    return out
+
+
+def training_texts(passage: Passage) -> list[str]:
+    """The Chinese texts that should map onto ``passage``'s English embedding."""
+    names = [t for t in passage.terms if HAN_CHAR_RE.search(t)]
+    paths = [passage.path.get("zh", "")] if passage.kind == "section" else []
+    short = "\n".join([passage.title["zh"], *paths, *names])
+    texts = [f"{short}\n{passage.text['zh']}", short]
+    if passage.kind == "term":
+        texts.extend(names)
+    return texts
+
+
+@dataclass
+class QueryMap:
+    """A trained map; its arrays are what the index stores (see ``to_arrays``)."""
+
+    vocab: dict[str, int]
+    idf: np.ndarray
+    indptr: np.ndarray
+    rows: np.ndarray
+    values: np.ndarray
+    dual: np.ndarray
+    """A = (X Xᵀ + λI)⁻¹ Y, [training rows, dim]."""
+
+    def weights(self, words: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+        """Feature positions and L2-normalised TF-IDF weights (sublinear tf) of a word list; None when no word is known."""
+        counts = Counter(w for w in words if w in self.vocab)
+        if not counts:
+            return None
+        cols = np.fromiter((self.vocab[w] for w in counts), dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=np.float64, count=len(counts))
+        weight = tf * self.idf[cols]
+        return cols, weight / np.linalg.norm(weight)
+
+    def encode(self, text: str, tokenizer: Tokenizer) -> np.ndarray | None:
+        """A unit vector in the English model's space for the Chinese in ``text``; None when none of its words was seen in training."""
+        found = self.weights(features(text, tokenizer))
+        if found is None or not len(self.dual):
+            return None
+        z = self._times_x(*found, len(self.dual))  # X x_q
+        touched = np.flatnonzero(z)
+        # an elementwise sum over the touched rows, not a BLAS call: BLAS threads stall on a busy machine
+        vector = (z[touched, None].astype(np.float32) * self.dual[touched]).sum(axis=0)
+        norm = float(np.linalg.norm(vector))
+        return (vector / norm).astype(np.float32) if norm > 0 else None
+
+    def _times_x(self, cols: np.ndarray, weights: np.ndarray, n_rows: int) -> np.ndarray:
+        """X · x for a sparse x given as (feature positions, weights): one value per training row."""
+        spans = [(self.indptr[c], self.indptr[c + 1]) for c in cols.tolist()]
+        rows = np.concatenate([self.rows[a:b] for a, b in spans])
+        values = np.concatenate([w * self.values[a:b] for w, (a, b) in zip(weights.tolist(), spans)])
+        return np.bincount(rows, weights=values, minlength=n_rows)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays for the index directory (no pickles)."""
+        vocab = np.array(sorted(self.vocab, key=self.vocab.__getitem__), dtype=str)
+        return {"vocab": vocab, "idf": self.idf, "indptr": self.indptr, "rows": self.rows, "values": self.values, "dual": self.dual}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> QueryMap:
+        """The map back from ``to_arrays``."""
+        vocab = {str(w): i for i, w in enumerate(arrays["vocab"].tolist())}
+        return cls(vocab, arrays["idf"], arrays["indptr"], arrays["rows"], arrays["values"], arrays["dual"])
+
+
+def train(passages: list[Passage], vectors: np.ndarray, tokenizer: Tokenizer, lam: float = RIDGE_LAMBDA) -> QueryMap:
+    """Fit the map on the passages' Chinese texts and their English embeddings (deterministic; a few seconds for ~1,000 passages).
+
+    Args:
+        passages: the index's passages.
+        vectors: their unit embeddings, [len(passages), dim].
+        tokenizer: the index's tokenizer (jieba with the glossary's words).
+        lam: ridge penalty.
+    """
+    docs: list[list[str]] = []
+    targets: list[int] = []
+    for position, passage in enumerate(passages):
+        for text in training_texts(passage):
+            words = features(text, tokenizer)
+            if words:
+                docs.append(words)
+                targets.append(position)
+    dim = vectors.shape[1] if vectors.ndim == 2 else 0
+    vocab: dict[str, int] = {}
+    for words in docs:
+        for w in words:
+            vocab.setdefault(w, len(vocab))
+    df = Counter(w for words in docs for w in set(words))
+    idf = np.zeros(len(vocab), dtype=np.float64)
+    for w, col in vocab.items():
+        idf[col] = math.log((len(docs) + 1) / (df[w] + 1)) + 1.0
+    model = QueryMap(vocab, idf, np.zeros(len(vocab) + 1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros((0, dim)))
+    triples = []  # (col, row, weight)
+    for row, words in enumerate(docs):
+        cols, weight = model.weights(words)  # type: ignore[misc] — every doc has words
+        triples.extend(zip(cols.tolist(), [row] * len(cols), weight.tolist()))
+    triples.sort()
+    cols = np.array([t[0] for t in triples], dtype=np.int64)
+    model.rows = np.array([t[1] for t in triples], dtype=np.int32)
+    model.values = np.array([t[2] for t in triples], dtype=np.float32)
+    model.indptr = np.searchsorted(cols, np.arange(len(vocab) + 1)).astype(np.int64)
+    gram = np.zeros((len(docs), len(docs)), dtype=np.float64)
+    for row, words in enumerate(docs):  # row r of X Xᵀ is X · (row r of X), from the column postings
+        gram[row] = model._times_x(*model.weights(words), len(docs))  # type: ignore[misc]
+    y = vectors[np.array(targets, dtype=np.int64)].astype(np.float64) if docs else np.zeros((0, dim))
+    model.dual = np.linalg.solve(gram + lam * np.eye(len(docs)), y).astype(np.float32) if docs else np.zeros((0, dim), dtype=np.float32)
+    return model
