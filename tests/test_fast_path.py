@@ -92,3 +92,24 @@ def test_same_ranking_as_the_reference_path(real_searcher, reference, queries, m
                 differ.append(query)
     assert not differ, f"{len(differ)} of {len(queries)} rankings differ, e.g. {differ[:3]}"
     assert ties <= len(queries) // 100  # swaps of tied passages stay rare
+
+
+@pytest.mark.parametrize("damage", ["altered", "truncated", "missing"])
+def test_a_damaged_exported_encoder_is_refused(real_searcher, tmp_path, damage):
+    import shutil
+
+    from search.errors import ModelUnavailable
+
+    source = real_searcher.root / "cache" / real_searcher.index.manifest.encoder
+    copy = tmp_path / "encoder"
+    shutil.copytree(source, copy)
+    weights = copy / "3.up_w.npy"
+    if damage == "altered":
+        array = np.load(weights)
+        np.save(weights, array[::-1].copy())  # same shape and size, wrong numbers
+    elif damage == "truncated":
+        weights.write_bytes(weights.read_bytes()[:1000])
+    else:
+        weights.unlink()
+    with pytest.raises(ModelUnavailable, match="run 'kb index'"):
+        NumpyEncoder(copy)
