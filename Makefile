@@ -26,6 +26,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m compileall -q kb search
 	touch $(STAMP)
 
 # MathJax and Mermaid from the npm registry, checked against tools/vendor.sha256.
@@ -40,7 +41,9 @@ $(CHROMIUM):
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	else echo "make test needs Debian's chromium: sudo apt-get install chromium"; exit 1; fi
 
+# compileall: a query process then starts from bytecode even where PYTHONDONTWRITEBYTECODE is set (as on this machine).
 index: setup
+	$(PY) -m compileall -q kb search
 	$(VENV)/bin/kb index
 
 site: setup
@@ -60,6 +63,7 @@ load: index
 
 # Speed benchmark (not a test): fresh-process and warm search against a naive baseline, builds, 10k/100k scaling.
 bench: index
+	$(PY) -m compileall -q kb search
 	$(PY) -m benchmarks.speed
 
 test: setup $(CHROMIUM)

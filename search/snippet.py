@@ -2,14 +2,15 @@
 
 A sentence is scored by how many of the query's tokens it contains, found the
 way they are highlighted: English tokens as whole words, Chinese tokens
-anywhere. The passage itself is not cut into words again, which for Chinese
-text would cost more than the search (README "Speed").
+anywhere. The passage is not cut into words again with jieba, which for
+Chinese text would cost more than the search (README "Speed").
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from .tokenize import HAN_CHAR_RE
+from .tokenize import HAN_CHAR_RE, WORD_RE
 
 SENTENCE_RE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|$)")
 
@@ -19,27 +20,42 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_RE.findall(text) if s.strip()]
 
 
-def _pattern(query_tokens: set[str]) -> re.Pattern[str] | None:
+@lru_cache(maxsize=256)
+def _pattern(query_tokens: frozenset[str]) -> re.Pattern[str] | None:
     """One regex finding the query's tokens: Chinese ones anywhere, English ones as whole words (longest first)."""
-    words = sorted((t for t in query_tokens if len(t) > 1 or HAN_CHAR_RE.match(t)), key=len, reverse=True)
+    words = sorted((t for t in query_tokens if len(t) > 1 or HAN_CHAR_RE.match(t)), key=lambda w: (-len(w), w))
     if not words:
         return None
     alternatives = [re.escape(w) if HAN_CHAR_RE.match(w) else rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])" for w in words]
     return re.compile("|".join(alternatives), re.I)
 
 
-def matched(sentence: str, pattern: re.Pattern[str] | None) -> int:
-    """How many different query tokens ``sentence`` contains."""
-    return len({m.lower() for m in pattern.findall(sentence)}) if pattern is not None else 0
+@lru_cache(maxsize=4096)
+def _sentence_words(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each sentence of ``text`` with its lowercased Latin words and their hyphen/underscore parts (cached per text)."""
+    out = []
+    for sentence in sentences(text):
+        words = set(WORD_RE.findall(sentence.lower()))
+        words.update(part for word in list(words) for part in re.split(r"[-_.']", word))
+        out.append((sentence, frozenset(words)))
+    return tuple(out)
 
 
 def best_sentences(text: str, query_tokens: set[str], limit: int = 2, max_chars: int = 240) -> str:
-    """The ``limit`` sentences containing most of the query's tokens, in text order, cut to ``max_chars``."""
-    parts = sentences(text)
-    if not parts:
+    """The ``limit`` sentences containing most of the query's tokens, in text order, cut to ``max_chars``.
+
+    A token counts as it is highlighted: an English one as a whole word, a Chinese one anywhere.
+    """
+    parsed = _sentence_words(text)
+    if not parsed:
         return ""
-    pattern = _pattern(query_tokens)
-    scored = [(matched(s, pattern), -i, s) for i, s in enumerate(parts)]
+    han = [t for t in query_tokens if HAN_CHAR_RE.match(t)]
+    latin = [t for t in query_tokens if not HAN_CHAR_RE.match(t) and len(t) > 1]
+    scored = [
+        (sum(t in words for t in latin) + sum(t in sentence for t in han), -i, sentence)
+        for i, (sentence, words) in enumerate(parsed)
+    ]
+    parts = [sentence for sentence, _ in parsed]
     chosen = sorted(scored, reverse=True)[:limit]
     if all(score == 0 for score, _, _ in chosen):
         chosen = [(0, -i, s) for i, s in enumerate(parts[:limit])]
@@ -54,7 +70,7 @@ def highlight(snippet: str, query_tokens: set[str], start: str = "[", end: str =
     English tokens match whole words only ('head' does not mark 'heads'' middle);
     Chinese tokens match anywhere.
     """
-    pattern = _pattern(query_tokens)
+    pattern = _pattern(frozenset(query_tokens))
     if pattern is None:
         return snippet
     spans: list[list[int]] = []

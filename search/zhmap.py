@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kb.schema import Passage
+from kb.passage import Passage
 
 from .tokenize import HAN_CHAR_RE, HAN_RUN_RE, Tokenizer
 

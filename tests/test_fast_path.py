@@ -113,3 +113,28 @@ def test_a_damaged_exported_encoder_is_refused(real_searcher, tmp_path, damage):
         weights.unlink()
     with pytest.raises(ModelUnavailable, match="run 'kb index'"):
         NumpyEncoder(copy)
+
+
+HEAVY = ("torch", "transformers", "sentence_transformers", "faiss", "pydantic", "rank_bm25", "yaml", "sklearn", "scipy")
+
+
+@pytest.mark.parametrize("query", ["why does grouped query attention save memory", "分组查询注意力为什么省显存"])
+def test_a_search_process_imports_nothing_heavy(real_searcher, query):
+    """`kb search` on a built, current index loads none of the libraries that cost seconds (README "Speed")."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\nfrom search.cli import run\n"
+        f"status = run(['search', {query!r}, '--json'])\n"
+        f"print(json.dumps([status, sorted(m for m in {HEAVY!r} if m in sys.modules)]))\n"
+    )
+    env = {**os.environ, "KB_INDEX_DIR": str(real_searcher.root)}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    lines = result.stdout.strip().splitlines()
+    status, loaded = json.loads(lines[-1])
+    hits = json.loads("\n".join(lines[:-1]))
+    assert status == 0 and hits, result.stderr
+    assert loaded == [], f"the query process imported {loaded}"
