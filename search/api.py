@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.staticfiles import StaticFiles
 
-from .engine import MAX_K, MAX_QUERY_CHARS, Searcher, clean_query, truncation_notice, validate
+from .engine import MAX_K, MAX_QUERY_CHARS, Hit, Searcher, clean_query, truncation_notice, validate
 from .errors import SearchError
 from .live import LiveSearcher
 
@@ -32,22 +32,6 @@ log = logging.getLogger("kb.serve")
 
 MAX_QUERY_PARAM = 10_000
 """Longest q accepted; longer is 422. Queries are searched on their first MAX_QUERY_CHARS characters."""
-
-
-class HitOut(BaseModel):
-    """One hit: the object `kb search --json` prints."""
-
-    rank: int
-    id: str
-    kind: str
-    title: str
-    lang: str
-    url: str
-    path: str
-    score: float
-    snippet: str
-    text: str
-    explain: dict[str, Any] | None = None
 
 
 class SearchOut(BaseModel):
@@ -65,7 +49,8 @@ class SearchOut(BaseModel):
     terms: list[str]
     """The query's tokens, for marking them in snippets."""
     took_ms: float
-    hits: list[HitOut]
+    hits: list[Hit]
+    """The objects `kb search --json` prints (search.engine.Hit)."""
 
 
 class HealthOut(BaseModel):
