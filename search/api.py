@@ -108,7 +108,7 @@ def run_search(searcher: Searcher, q: str, k: int, mode: str, lang: str, explain
         "mode": mode,
         "lang": hits[0].lang if hits else lang,
         "k": k,
-        "terms": sorted(set(searcher.tokenizer.tokens(query))),
+        "terms": sorted(set(searcher.query_tokens(query))),
         "took_ms": round((time.perf_counter() - start) * 1000, 2),
         "hits": [h.to_dict() for h in hits],
     }

@@ -60,7 +60,7 @@ def search(args: argparse.Namespace) -> None:
         return
     from .snippet import highlight
 
-    tokens = set(searcher.tokenizer.tokens(query))
+    tokens = set(searcher.query_tokens(query))
     bold, reset = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
     for hit in hits:
         print(f"{hit.rank}. {hit.title}  [{hit.kind}]  {hit.score:.4f}")

@@ -172,6 +172,7 @@ class Searcher:
         self.query_map = QueryMap.from_arrays(self.index.query_map) if self.index.query_map else None
         self._suggester: Suggester | None = None
         self._recent: tuple[str, np.ndarray] | None = None
+        self._recent_tokens: tuple[str, list[str]] | None = None
         self._terms = {p.id for p in self.passages if p.kind == "term"}
 
     def _open(self, check_stale: bool) -> StoredIndex:
@@ -259,7 +260,14 @@ class Searcher:
 
     def bm25_top(self, query: str, n: int) -> list[tuple[int, float]]:
         """BM25 leg: (position, score), best first."""
-        return self.postings.top(self.tokenizer.tokens(query), n)
+        return self.postings.top(self.query_tokens(query), n)
+
+    def query_tokens(self, query: str) -> list[str]:
+        """The query's BM25 tokens; the last query's are kept, since has_match, the BM25 leg and the snippets all need them."""
+        recent = self._recent_tokens
+        if recent is None or recent[0] != query:
+            recent = self._recent_tokens = (query, self.tokenizer.tokens(query))
+        return recent[1]
 
     def dense_top(self, query: str, n: int) -> list[tuple[int, float]]:
         """Dense leg: (position, cosine), best first."""
@@ -319,7 +327,7 @@ class Searcher:
 
     def coverage(self, query: str) -> float:
         """Share of the query's IDF mass found in the best of its top 10 BM25 passages (0 when nothing matches)."""
-        tokens = set(self.tokenizer.tokens(query))
+        tokens = set(self.query_tokens(query))
         if not tokens or self.postings.size == 0:
             return 0.0
         unknown = math.log(1.0 + (self.postings.size + 0.5) / 0.5)
@@ -404,7 +412,7 @@ class Searcher:
             ranked = legs[0]
         names = {"hybrid": ("bm25", "dense"), "bm25": ("bm25",), "dense": ("dense",)}[mode]
         positions = {name: {ident: (r, s) for r, (ident, s) in enumerate(leg, start=1)} for name, leg in zip(names, legs)}
-        query_tokens = set(self.tokenizer.tokens(query))
+        query_tokens = set(self.query_tokens(query))
         hits = []
         for rank, (ident, score) in enumerate(ranked[:k], start=1):
             passage = self.by_id[ident]
