@@ -28,9 +28,12 @@ class Passage:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Passage:
         """The passage stored by :meth:`to_dict`; TypeError/ValueError for anything else."""
-        if not isinstance(data, dict) or set(data) - {f.name for f in fields(cls)}:
+        if not isinstance(data, dict) or not _FIELDS.issuperset(data):
             raise ValueError("not a stored passage")
         passage = cls(**data)
         if passage.kind not in ("term", "section") or not all(isinstance(getattr(passage, n), dict) for n in ("title", "text", "url", "path")):
             raise ValueError(f"passage {passage.id!r} is malformed")
         return passage
+
+
+_FIELDS = frozenset(f.name for f in fields(Passage))

@@ -12,6 +12,7 @@ Layout under the index root::
     cache/jieba-<words hash>.sqlite         prepared jieba dictionary for query processes
     cache/encoder-<model hash>/             the query encoder's exported weights
     fresh.json                              knowledge-file fingerprint last found to match `current`
+    verified.json                           size, mtime and inode of each file of `current` last hashed (see _verify)
     .lock                                   held while a build runs
 """
 from __future__ import annotations
@@ -27,6 +28,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -36,8 +38,12 @@ from kb.passage import Passage
 from .postings import Postings
 from .errors import SearchError
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 FILES = ("passages.json", "bm25.npz", "vectors.npy", "keys.json", "zhmap.npz")
+VERIFIED_FILE = "verified.json"
+RACY_SECONDS = 2.0
+"""A file modified less than this long before it was hashed is hashed again next time (git's "racily clean" rule):
+file times have a coarse granularity, so a change made right after hashing could keep the same size and mtime."""
 BM25_ONLY = "none (BM25 only)"
 """The manifest's model when the index was built without the embedding model (no vectors)."""
 
@@ -64,15 +70,29 @@ class Manifest:
 
 @dataclass
 class StoredIndex:
-    """An index read back from disk."""
+    """An index read back from disk; its files are verified on reading, the vectors and the query map parsed on first use."""
 
     path: Path
     manifest: Manifest
     passages: list[Passage]
     postings: Postings
-    vectors: np.ndarray
-    query_map: dict[str, np.ndarray]
-    """Arrays of the Chinese query map (search.zhmap.QueryMap.to_arrays)."""
+
+    @cached_property
+    def vectors(self) -> np.ndarray:
+        """Unit passage embeddings, float32 [passages, dim]."""
+        vectors = _parse(self.path, lambda: np.load(self.path / "vectors.npy", allow_pickle=False))
+        if vectors.shape != (len(self.passages), self.manifest.dim):
+            raise IndexCorrupt(f"index in {self.path} is inconsistent with its manifest; run 'kb index' to rebuild")
+        return vectors
+
+    @cached_property
+    def query_map(self) -> dict[str, np.ndarray]:
+        """Arrays of the Chinese query map (search.zhmap.QueryMap.to_arrays); needed by Chinese queries only."""
+        def load() -> dict[str, np.ndarray]:
+            with np.load(self.path / "zhmap.npz", allow_pickle=False) as arrays:
+                return {name: arrays[name] for name in arrays.files}
+
+        return _parse(self.path, load)
 
 
 class IndexCorrupt(SearchError):
@@ -211,6 +231,59 @@ def read_manifest(root: Path) -> Manifest | None:
         raise IndexCorrupt(f"index manifest {path} is unreadable ({exc}); run 'kb index' to rebuild") from None
 
 
+def _parse(path: Path, load: Callable[[], object]):  # noqa: ANN202 — whatever ``load`` returns
+    """Run ``load`` on a part of the index in ``path``; a damaged part raises IndexCorrupt."""
+    try:
+        return load()
+    except (OSError, ValueError, TypeError, AttributeError, KeyError, zipfile.BadZipFile) as exc:
+        raise IndexCorrupt(f"index in {path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
+
+
+def _stamp(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def _verify(root: Path, path: Path, files: dict[str, str]) -> None:
+    """Check every file of the index in ``path`` against its manifest hash; raise IndexCorrupt on the first mismatch.
+
+    Hashing all files (15 MB) took a quarter of a fresh search's start-up, so,
+    as git does for its working tree, a file whose size, mtime, ctime and inode
+    are those recorded when it last hashed right is trusted without hashing
+    again. A file changed since then changes its ctime (which no user-level call
+    can set back) and is hashed; a file hashed within RACY_SECONDS of its last
+    change is not recorded, so a quick second write cannot hide behind the
+    coarse clock.
+    """
+    record = root / VERIFIED_FILE
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+        stamps = known["stamps"] if known.get("path") == str(path) else {}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        stamps = {}
+    fresh: dict[str, list] = {}
+    now = time.time_ns()
+    for name, digest in files.items():
+        try:
+            stat = (path / name).stat()
+        except OSError:
+            raise IndexCorrupt(f"index file {path / name} is missing; run 'kb index' to rebuild") from None
+        entry = [*_stamp(stat), digest]
+        if stamps.get(name) == entry:
+            fresh[name] = entry
+            continue
+        if _sha256(path / name) != digest:
+            raise IndexCorrupt(f"index file {path / name} does not match its manifest; run 'kb index' to rebuild")
+        if now - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_SECONDS * 1e9:
+            fresh[name] = entry
+    if fresh != stamps:
+        tmp = root / f".{VERIFIED_FILE}-{os.getpid()}"
+        try:
+            tmp.write_text(json.dumps({"path": str(path), "stamps": fresh}), encoding="utf-8")
+            os.replace(tmp, record)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a read-only index still works; it is hashed every time
+
+
 def read_index(root: Path, verify: bool = True) -> StoredIndex:
     """Load the current index; raise IndexCorrupt when any part is missing or altered."""
     manifest = read_manifest(root)
@@ -219,23 +292,22 @@ def read_index(root: Path, verify: bool = True) -> StoredIndex:
     if manifest.format_version != FORMAT_VERSION:
         raise IndexCorrupt(f"index format {manifest.format_version} is not {FORMAT_VERSION}; run 'kb index' to rebuild")
     path = (root / "current").resolve()
-    try:
-        if verify:
-            for name, digest in manifest.files.items():
-                if _sha256(path / name) != digest:
-                    raise IndexCorrupt(f"index file {path / name} does not match its manifest; run 'kb index' to rebuild")
-        passages = [Passage.from_dict(p) for p in json.loads((path / "passages.json").read_text(encoding="utf-8"))]
-        postings = Postings.load(path / "bm25.npz")
-        vectors = np.load(path / "vectors.npy", allow_pickle=False)
-        with np.load(path / "zhmap.npz", allow_pickle=False) as arrays:
-            query_map = {name: arrays[name] for name in arrays.files}
-    except IndexCorrupt:
-        raise
-    except (OSError, ValueError, TypeError, AttributeError, KeyError, zipfile.BadZipFile) as exc:
-        raise IndexCorrupt(f"index in {path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
-    if len(passages) != manifest.passages or postings.size != len(passages) or vectors.shape != (len(passages), manifest.dim):
+    if verify:
+        _verify(root, path, manifest.files)
+    passages = _parse(path, lambda: [Passage.from_dict(p) for p in _json_loads((path / "passages.json").read_bytes())])
+    postings = _parse(path, lambda: Postings.load(path / "bm25.npz"))
+    if len(passages) != manifest.passages or postings.size != len(passages):
         raise IndexCorrupt(f"index in {path} is inconsistent with its manifest; run 'kb index' to rebuild")
-    return StoredIndex(path=path, manifest=manifest, passages=passages, postings=postings, vectors=vectors, query_map=query_map)
+    return StoredIndex(path=path, manifest=manifest, passages=passages, postings=postings)
+
+
+def _json_loads(data: bytes):  # noqa: ANN202 — parsed JSON
+    """orjson when installed (passages.json parses three times faster), else the standard library."""
+    try:
+        import orjson
+    except ImportError:
+        return json.loads(data)
+    return orjson.loads(data)
 
 
 def reuse_vectors(root: Path, model: str, keys: list[str], embed: Callable[[list[int]], np.ndarray], dim_hint: int | None = None) -> tuple[np.ndarray, int]:

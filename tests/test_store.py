@@ -58,6 +58,58 @@ def test_damaged_index_is_detected(tmp_path, kb_copy, corpus_of, fake_encoder, d
         read_index(root)
 
 
+@pytest.mark.parametrize("restore_mtime", [False, True])
+def test_a_verified_index_is_hashed_again_only_when_a_file_changes(tmp_path, kb_copy, corpus_of, fake_encoder, monkeypatch, restore_mtime):
+    """read_index trusts files unchanged since they last hashed right (store._verify); a changed file is hashed again,
+    even when its size stays the same and its mtime is set back (the ctime moves)."""
+    import search.store as store
+
+    root = tmp_path / "index"
+    build(root, corpus_of(kb_copy)(), fake_encoder)
+    current = (root / "current").resolve()
+    monkeypatch.setattr(store, "RACY_SECONDS", -1e9)  # files written a moment ago count as settled here
+    hashed = []
+    original = store._sha256
+    monkeypatch.setattr(store, "_sha256", lambda path: hashed.append(path.name) or original(path))
+    read_index(root)
+    assert sorted(hashed) == sorted(store.FILES) and (root / store.VERIFIED_FILE).exists()
+    hashed.clear()
+    read_index(root)
+    assert hashed == []  # nothing changed: nothing hashed
+    target = current / "passages.json"
+    before = target.stat()
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("Grouped", "Grouper", 1), encoding="utf-8")  # same size
+    if restore_mtime:
+        os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size
+    with pytest.raises(IndexCorrupt, match="does not match its manifest"):
+        read_index(root)
+    assert hashed == ["passages.json"]
+
+
+def test_a_racily_written_file_is_not_trusted(tmp_path, kb_copy, corpus_of, fake_encoder, monkeypatch):
+    """A file that changed within RACY_SECONDS of being hashed is hashed again next time (git's racy-clean rule)."""
+    import search.store as store
+
+    root = tmp_path / "index"
+    build(root, corpus_of(kb_copy)(), fake_encoder)
+    read_index(root)
+    hashed = []
+    original = store._sha256
+    monkeypatch.setattr(store, "_sha256", lambda path: hashed.append(path.name) or original(path))
+    read_index(root)
+    assert sorted(hashed) == sorted(store.FILES)  # all written just now: none trusted yet
+
+
+def test_vectors_and_query_map_are_read_on_first_use(tmp_path, kb_copy, corpus_of, fake_encoder):
+    root = tmp_path / "index"
+    build(root, corpus_of(kb_copy)(), fake_encoder)
+    stored = read_index(root)
+    assert "vectors" not in stored.__dict__ and "query_map" not in stored.__dict__
+    assert stored.vectors.shape == (8, 64) and set(stored.query_map) >= {"vocab", "dual"}
+
+
 def test_second_builder_is_told_when_not_waiting(tmp_path):
     root = tmp_path / "index"
     with build_lock(root):
