@@ -7,11 +7,9 @@ from pathlib import Path
 
 from .errors import KnowledgeError
 from .slug import split_heading
+from .sources import DOCS_DIR, GENERATED
 
-DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
 LANGS = ("en", "zh")
-GENERATED = {"glossary.md"}
-"""Pages the build writes from kb/glossary (not hand-written, not cut into passages)."""
 SKIP_IDS = {"related", "sources"}
 """Sections that list links or references: anchors, but not passages."""
 

