@@ -4,17 +4,20 @@ sentence-transformers stays the definition of the model and embeds every
 passage at index time. For queries, importing torch and transformers alone
 costs seconds, and even an onnxruntime session takes 0.4 s to load this model
 (measured, README "Speed"), so `kb index` also exports the BERT weights once
-as plain ``.npy`` files that a query process memory-maps, and this module runs
-the same computation: embeddings → 6 × (self-attention, feed-forward, each
-with a residual and LayerNorm) → mean pooling over tokens → unit length.
-Tokenization is the model's own ``tokenizer.json`` through the `tokenizers`
-library, truncated at the model's max_seq_length.
+into one flat float32 file that a query process memory-maps, and this module
+runs the same computation: embeddings → 6 × (self-attention, feed-forward,
+each with a residual and LayerNorm) → mean pooling over tokens → unit length.
+Tokenization is search/wordpiece.py for the plain text most queries are, and
+the model's own ``tokenizer.json`` through the `tokenizers` library for the
+rest, truncated at the model's max_seq_length either way.
 
 Equality with sentence-transformers is checked twice: at export time on a few
 probe sentences (the export is refused when any cosine is below 1 − 1e-5), and
 in the tests over the evaluation queries. The probes' reference vectors are
 stored beside the weights; loading re-encodes one and refuses weights that no
-longer reproduce it (a damaged or altered cache).
+longer reproduce it (a damaged or altered cache). Like the index files
+(store._verify), files that passed this check and have not changed since (same
+size, mtime, ctime and inode) are not checked again.
 """
 from __future__ import annotations
 
@@ -27,8 +30,12 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelUnavailable
+from .wordpiece import WordPiece
 
-FORMAT = 1
+FORMAT = 2
+FILES = ("meta.json", "weights.bin", "vocab.txt", "tokenizer.json", "probes.npy")
+VERIFIED = "verified.json"
+RACY_SECONDS = 2.0
 PROBES = (
     "why does grouped query attention save memory",
     "rotary position embedding rotates query and key vectors",
@@ -71,31 +78,82 @@ class NumpyEncoder:
     """
 
     def __init__(self, directory: Path, verify: bool = True) -> None:
+        self.directory = directory
         try:
             meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
             if meta.get("format") != FORMAT:
                 raise ValueError(f"format {meta.get('format')}")
-            from tokenizers import Tokenizer
-
-            self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
-            self.weights = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in meta["weights"]}
+            flat = np.memmap(directory / "weights.bin", dtype=np.float32, mode="r")
+            if flat.size != int(meta["size"]):
+                raise ValueError("weights.bin has the wrong size")
+            self.weights = {name: flat[start : start + math.prod(shape)].reshape(shape) for name, (start, shape) in meta["weights"].items()}
+            self.max_length = int(meta["max_seq_length"])
+            self.wordpiece = WordPiece(directory / "vocab.txt", self.max_length, tuple(meta["added_tokens"]))
             probes = np.load(directory / "probes.npy")
-        except (OSError, ValueError, KeyError, TypeError, Exception) as exc:  # noqa: BLE001 — tokenizers raises its own Exception type
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ModelUnavailable(f"exported query encoder in {directory} is unusable ({type(exc).__name__}); run 'kb index' to export it again") from None
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(int(meta["max_seq_length"]))
+        self._tokenizer = None
         self.label = meta["label"]
         self.layers = int(meta["layers"])
         self.heads = int(meta["heads"])
         self.eps = float(meta["eps"])
         self.dim = int(meta["dim"])
-        if verify and float(self.encode([PROBES[0]])[0] @ probes[0]) < MIN_COSINE:
-            raise ModelUnavailable(f"exported query encoder in {directory} no longer matches the model; run 'kb index' to export it again")
+        if verify and not self._unchanged_since_verified():
+            if float(self.encode([PROBES[0]])[0] @ probes[0]) < MIN_COSINE:
+                raise ModelUnavailable(f"exported query encoder in {directory} no longer matches the model; run 'kb index' to export it again")
+            self._record_verified()
 
-    def _forward(self, ids: list[int], types: list[int]) -> np.ndarray:
+    def _stamps(self) -> dict[str, list[int]]:
+        out = {}
+        for name in FILES:
+            stat = (self.directory / name).stat()
+            out[name] = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        return out
+
+    def _unchanged_since_verified(self) -> bool:
+        try:
+            return json.loads((self.directory / VERIFIED).read_text(encoding="utf-8")) == self._stamps()
+        except (OSError, ValueError):
+            return False
+
+    def _record_verified(self) -> None:
+        """Remember the files' stamps after a passed check, unless one changed within RACY_SECONDS (see store._verify)."""
+        import time
+
+        try:
+            stamps = self._stamps()
+            if any(time.time_ns() - max(mtime, ctime) <= RACY_SECONDS * 1e9 for _, mtime, ctime, _ in stamps.values()):
+                return
+            tmp = self.directory / f".{VERIFIED}-{os.getpid()}"
+            tmp.write_text(json.dumps(stamps), encoding="utf-8")
+            os.replace(tmp, self.directory / VERIFIED)
+        except OSError:
+            pass  # a read-only cache is checked on every start
+
+    @property
+    def tokenizer(self):  # noqa: ANN201 — a tokenizers.Tokenizer
+        """The model's own tokenizer (the `tokenizers` library), for text search/wordpiece.py leaves to it."""
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            try:
+                tokenizer = Tokenizer.from_file(str(self.directory / "tokenizer.json"))
+            except Exception as exc:  # noqa: BLE001 — tokenizers raises its own Exception type
+                raise ModelUnavailable(f"exported query encoder in {self.directory} is unusable ({type(exc).__name__}); run 'kb index' to export it again") from None
+            tokenizer.no_padding()
+            tokenizer.enable_truncation(self.max_length)
+            self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def token_ids(self, text: str) -> list[int]:
+        """[CLS] + the text's WordPiece ids + [SEP], as the model's tokenizer gives them."""
+        ids = self.wordpiece.encode(text)
+        return ids if ids is not None else self.tokenizer.encode(text).ids
+
+    def _forward(self, ids: list[int]) -> np.ndarray:
         w = self.weights
         n = len(ids)
-        x = w["word"][ids] + w["position"][:n] + w["token_type"][types]
+        x = w["word"][ids] + w["position"][:n] + w["token_type"][0]  # a single sentence: token type 0 throughout
         x = _layer_norm(x.astype(np.float32), w["emb_ln_w"], w["emb_ln_b"], self.eps)
         head = x.shape[1] // self.heads
         for i in range(self.layers):
@@ -115,9 +173,22 @@ class NumpyEncoder:
         """Unit-length float32 embeddings, one row per text (each text is run on its own: no padding)."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
-            encoding = self.tokenizer.encode(text)
-            out[row] = self._forward(encoding.ids, encoding.type_ids)
+            out[row] = self._forward(self.token_ids(text))
         return out
+
+
+def _is_uncased_bert(config: dict) -> bool:
+    """Is ``tokenizer.json`` the tokenizer search/wordpiece.py reproduces?"""
+    normalizer, model = config.get("normalizer") or {}, config.get("model") or {}
+    vocab = model.get("vocab")
+    return (
+        normalizer.get("type") == "BertNormalizer" and normalizer.get("lowercase") is True and normalizer.get("strip_accents") in (None, True)
+        and normalizer.get("clean_text") is True and normalizer.get("handle_chinese_chars") is True
+        and (config.get("pre_tokenizer") or {}).get("type") == "BertPreTokenizer"
+        and model.get("type") == "WordPiece" and model.get("continuing_subword_prefix") == "##" and model.get("max_input_chars_per_word") == 100
+        and isinstance(vocab, dict) and sorted(vocab.values()) == list(range(len(vocab))) and not any("\n" in token for token in vocab)
+        and all(token in vocab for token in ("[UNK]", "[CLS]", "[SEP]"))
+    )
 
 
 def cache_key(model: str) -> str:
@@ -182,18 +253,32 @@ def export(model_path: str, label: str, directory: Path) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        for name, array in weights.items():
-            np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
+        layout, start = {}, 0
+        with (tmp / "weights.bin").open("wb") as handle:
+            for name, array in weights.items():
+                array = np.ascontiguousarray(array, dtype=np.float32)
+                handle.write(array.tobytes())
+                layout[name] = (start, list(array.shape))
+                start += array.size
         shutil.copyfile(Path(model_path) / "tokenizer.json", tmp / "tokenizer.json")
+        tokenizer_config = json.loads((tmp / "tokenizer.json").read_text(encoding="utf-8"))
+        if not _is_uncased_bert(tokenizer_config):
+            raise ModelUnavailable(f"cannot export {label}: its tokenizer is not BERT's uncased WordPiece; queries will use sentence-transformers")
+        vocab = tokenizer_config["model"]["vocab"]
+        (tmp / "vocab.txt").write_text("".join(f"{token}\n" for token in sorted(vocab, key=vocab.__getitem__)), encoding="utf-8")
         reference = np.asarray(model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True), dtype=np.float32)
         np.save(tmp / "probes.npy", reference)
         meta = {
             "format": FORMAT, "label": label, "layers": config.num_hidden_layers, "heads": config.num_attention_heads,
             "eps": config.layer_norm_eps, "dim": int(reference.shape[1]), "max_seq_length": int(model.max_seq_length),
-            "weights": list(weights),
+            "weights": layout, "size": start, "added_tokens": [token["content"] for token in tokenizer_config.get("added_tokens", [])],
         }
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        check = NumpyEncoder(tmp, verify=False).encode(list(PROBES))
+        fast = NumpyEncoder(tmp, verify=False)
+        for text in PROBES:
+            if fast.wordpiece.encode(text) not in (None, fast.tokenizer.encode(text).ids):
+                raise ModelUnavailable(f"cannot export {label}: its tokenizer is not BERT's uncased WordPiece; queries will use sentence-transformers")
+        check = fast.encode(list(PROBES))
         worst = float(np.min(np.sum(check * reference, axis=1)))
         if worst < MIN_COSINE:
             raise ModelUnavailable(f"the NumPy query encoder differs from sentence-transformers (cosine {worst:.7f}); queries will use sentence-transformers")

@@ -94,7 +94,7 @@ def test_same_ranking_as_the_reference_path(real_searcher, reference, queries, m
     assert ties <= len(queries) // 100  # swaps of tied passages stay rare
 
 
-@pytest.mark.parametrize("damage", ["altered", "truncated", "missing"])
+@pytest.mark.parametrize("damage", ["altered", "truncated", "missing", "vocab"])
 def test_a_damaged_exported_encoder_is_refused(real_searcher, tmp_path, damage):
     import shutil
 
@@ -103,16 +103,74 @@ def test_a_damaged_exported_encoder_is_refused(real_searcher, tmp_path, damage):
     source = real_searcher.root / "cache" / real_searcher.index.manifest.encoder
     copy = tmp_path / "encoder"
     shutil.copytree(source, copy)
-    weights = copy / "3.up_w.npy"
+    NumpyEncoder(copy)  # whole: loads, passes the probe and records that it did
+    weights = copy / "weights.bin"
     if damage == "altered":
-        array = np.load(weights)
-        np.save(weights, array[::-1].copy())  # same shape and size, wrong numbers
+        flat = np.memmap(weights, dtype=np.float32, mode="r+")
+        middle = len(flat) // 2
+        flat[middle : middle + 600_000] = flat[middle : middle + 600_000][::-1].copy()  # same size, wrong numbers
+        flat.flush()
+        del flat
     elif damage == "truncated":
         weights.write_bytes(weights.read_bytes()[:1000])
-    else:
+    elif damage == "missing":
         weights.unlink()
+    else:
+        vocab = copy / "vocab.txt"
+        vocab.write_text("\n".join(reversed(vocab.read_text(encoding="utf-8").splitlines())), encoding="utf-8")
     with pytest.raises(ModelUnavailable, match="run 'kb index'"):
         NumpyEncoder(copy)
+
+
+def test_a_verified_encoder_skips_the_probe_until_a_file_changes(real_searcher, tmp_path, monkeypatch):
+    """The probe runs once per change of the exported files, not on every start (search/query_encoder.py)."""
+    import os
+    import shutil
+    import time
+
+    import search.query_encoder as qe
+
+    source = real_searcher.root / "cache" / real_searcher.index.manifest.encoder
+    copy = tmp_path / "encoder"
+    shutil.copytree(source, copy)
+    old = time.time() - 60
+    for name in qe.FILES:
+        os.utime(copy / name, (old, old))
+    monkeypatch.setattr(qe, "RACY_SECONDS", -1e9)  # the ctime of a fresh copy is now; trust it for this test
+    runs = []
+    original = qe.NumpyEncoder.encode
+    monkeypatch.setattr(qe.NumpyEncoder, "encode", lambda self, texts, **kw: runs.append(texts) or original(self, texts, **kw))
+    qe.NumpyEncoder(copy)
+    qe.NumpyEncoder(copy)
+    assert runs == [[qe.PROBES[0]]]  # checked on the first load only
+    (copy / "probes.npy").write_bytes((copy / "probes.npy").read_bytes())  # rewritten: new ctime
+    qe.NumpyEncoder(copy)
+    assert len(runs) == 2
+
+
+def test_wordpiece_gives_the_model_tokenizers_ids(real_searcher, queries):
+    """search/wordpiece.py either gives exactly the `tokenizers` library's ids or leaves the text to it."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    encoder = real_searcher.query_encoder
+    texts = queries + [real_searcher.dense_query(q) for q in queries] + [p.text[lang][:400] for p in real_searcher.passages for lang in ("en", "zh")]
+    handled = 0
+    for text in texts:
+        ids = encoder.wordpiece.encode(text)
+        if ids is not None:
+            handled += 1
+            assert ids == encoder.tokenizer.encode(text).ids, text
+    assert handled >= 0.9 * len(texts)  # the plain-Python path is the common one
+    alphabet = st.sampled_from(list("abcXYZ019 -_.,;:!?()[]{}#$%^&*'\"\t\n") + ["[CLS]", "[mask]", "注意力", "，", "。", "（", "é", "ß", "\u3000", "\x00", "😀", "Ω", "ﬁ", "\u0301"])
+
+    @settings(max_examples=300, derandomize=True, deadline=None)
+    @given(st.lists(alphabet, max_size=40).map("".join))
+    def same_ids(text):
+        ids = encoder.wordpiece.encode(text)
+        assert ids is None or ids == encoder.tokenizer.encode(text).ids
+
+    same_ids()
 
 
 HEAVY = ("torch", "transformers", "sentence_transformers", "faiss", "pydantic", "rank_bm25", "yaml", "sklearn", "scipy")
