@@ -1,16 +1,17 @@
 """Retrieval quality on the evaluation set, with the real model: a floor that fails when search gets worse.
 
 Floors sit a little under the figures measured when they were set (README,
-"Search quality"); raise them as the search improves. The issue's targets that
-are met are asserted as such (Recall@5 ≥ 0.90 for English and for Chinese
-queries, hybrid above each leg in every language); MRR@10 ≥ 0.85 overall is
-not met yet (0.846), so its floor sits just under what was reached.
+"Search quality"); raise them as the search improves. The issue's targets are
+asserted as such: MRR@10 ≥ 0.85 overall (0.857 measured), Recall@5 ≥ 0.90 for
+English and for Chinese queries, hybrid above each leg in every language. The
+content issues' condition, every section found in the top 5 by an English and
+a Chinese question of the set, is asserted too.
 """
 from __future__ import annotations
 
 import pytest
 
-from search.evaluate import evaluate, load_queries, no_match_line, no_match_rates, table
+from search.evaluate import evaluate, load_queries, no_match_line, no_match_rates, table, unfound_sections
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +23,11 @@ def results(real_searcher):
 
 def test_hybrid_meets_its_floor(results):
     hybrid = results["hybrid"]
-    assert hybrid["all"]["MRR@10"] >= 0.84
-    assert hybrid["en"]["MRR@10"] >= 0.85
-    assert hybrid["zh"]["MRR@10"] >= 0.84
-    assert hybrid["mixed"]["MRR@10"] >= 0.82
-    assert hybrid["mixed"]["R@5"] >= 0.89
+    assert hybrid["all"]["MRR@10"] >= 0.85  # the issue's target
+    assert hybrid["en"]["MRR@10"] >= 0.86
+    assert hybrid["zh"]["MRR@10"] >= 0.845
+    assert hybrid["mixed"]["MRR@10"] >= 0.835
+    assert hybrid["mixed"]["R@5"] >= 0.92
 
 
 @pytest.mark.parametrize("group", ["en", "zh"])
@@ -51,3 +52,8 @@ def test_off_topic_queries_get_no_match(real_searcher):
     print("\n" + no_match_line(rates))
     assert rates["negatives_rejected"] >= 0.9 * rates["negatives"]
     assert rates["positives_rejected"] <= 0.01 * rates["positives"]
+
+
+def test_every_section_is_found_by_an_english_and_a_chinese_question(real_searcher):
+    unfound = unfound_sections(real_searcher, load_queries())
+    assert not unfound, f"{len(unfound)} sections not found in the top 5 (kb eval --sections): {sorted(unfound.items())[:5]}"
