@@ -254,7 +254,10 @@ class Searcher:
     def query_map(self) -> QueryMap | None:
         """The Chinese query map (search/zhmap.py), read on the first query with Chinese; None in an index without one."""
         arrays = self.index.query_map
-        return QueryMap.from_arrays(arrays) if arrays else None
+        try:
+            return QueryMap.from_arrays(arrays) if arrays else None
+        except (ValueError, KeyError) as exc:
+            raise IndexCorrupt(f"the Chinese query map in {self.index.path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
 
     @property
     def vectors(self) -> VectorIndex:

@@ -127,7 +127,7 @@ class Postings:
                     raise ValueError("terms are not UTF-8 text")
                 terms = blob.tobytes().decode("utf-8").split("\n") if blob.size else []
                 postings = cls(
-                    vocab={term: i for i, term in enumerate(terms)},
+                    vocab=dict(zip(terms, range(len(terms)))),
                     indptr=data["indptr"], docs=data["docs"], weights=data["weights"], size=int(data["size"][0]), idf=data["idf"],
                 )
         except (zipfile.BadZipFile, EOFError, KeyError, IndexError, UnicodeDecodeError) as exc:

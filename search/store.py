@@ -38,7 +38,7 @@ from kb.passage import Passage
 from .postings import Postings
 from .errors import SearchError
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 FILES = ("passages.json", "bm25.npz", "vectors.npy", "keys.json", "zhmap.npz")
 VERIFIED_FILE = "verified.json"
 RACY_SECONDS = 2.0

@@ -40,9 +40,9 @@ def _jieba(extra_words: tuple[str, ...]):  # noqa: ANN202 — jieba has no types
 
 @lru_cache(maxsize=4)
 def _prepared(path: Path):  # noqa: ANN202 — jieba has no types
-    from .jieba_dict import prepared_jieba
+    from .jieba_dict import PreparedCutter
 
-    return prepared_jieba(path)
+    return PreparedCutter(path)
 
 
 class Tokenizer:
@@ -61,7 +61,9 @@ class Tokenizer:
     @property
     def dictionary_name(self) -> str:
         """File name of the prepared dictionary for these words."""
-        digest = hashlib.sha256("\n".join((*_BASE_WORDS, "--", *self.words)).encode()).hexdigest()[:16]
+        from .jieba_dict import SCHEMA_VERSION
+
+        digest = hashlib.sha256("\n".join((f"schema {SCHEMA_VERSION}", *_BASE_WORDS, "--", *self.words)).encode()).hexdigest()[:16]
         return f"jieba-{digest}.sqlite"
 
     def save_dictionary(self, directory: Path) -> Path:

@@ -44,7 +44,7 @@ class WordPiece:
         tokens = vocab.read_text(encoding="utf-8").split("\n")
         if tokens and tokens[-1] == "":
             tokens.pop()
-        self.ids = {token: i for i, token in enumerate(tokens)}
+        self.ids = dict(zip(tokens, range(len(tokens))))
         self.unk = self.ids["[UNK]"]
         self.cls = self.ids["[CLS]"]
         self.sep = self.ids["[SEP]"]

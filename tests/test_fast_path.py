@@ -173,7 +173,7 @@ def test_wordpiece_gives_the_model_tokenizers_ids(real_searcher, queries):
     same_ids()
 
 
-HEAVY = ("torch", "transformers", "sentence_transformers", "faiss", "pydantic", "rank_bm25", "yaml", "sklearn", "scipy")
+HEAVY = ("torch", "transformers", "sentence_transformers", "faiss", "pydantic", "rank_bm25", "yaml", "sklearn", "scipy", "jieba", "tokenizers")
 
 
 @pytest.mark.parametrize("query", ["why does grouped query attention save memory", "分组查询注意力为什么省显存"])

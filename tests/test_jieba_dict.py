@@ -1,4 +1,4 @@
-"""jieba over the prepared SQLite dictionary cuts exactly like jieba with its full dictionary."""
+"""The prepared SQLite dictionary and search.jieba_dict.PreparedCutter cut exactly like jieba with its full dictionary."""
 from __future__ import annotations
 
 import pytest
@@ -38,6 +38,35 @@ han = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 @given(text=st.text(alphabet=st.one_of(han, st.sampled_from("的是了注意力查询编码 ,。GQAkv")), max_size=30))
 def test_same_tokens_on_arbitrary_chinese(prepared, text):
     assert Tokenizer(WORDS, prepared=prepared).tokens(text) == Tokenizer(WORDS).tokens(text)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(text=st.text(alphabet=st.one_of(
+    han, st.sampled_from("的是了注意力查询编码南京市长江大桥 \t\r\n,.。，GQAkv3.5%#&_-+"),
+    st.characters(min_codepoint=0x3400, max_codepoint=0x4DBF), st.characters(min_codepoint=0x9FD0, max_codepoint=0x9FFF),
+    st.characters(min_codepoint=0xF900, max_codepoint=0xFAFF),
+), max_size=40))
+def test_the_cutter_is_jiebas_search_mode_on_any_text(prepared, text):
+    """PreparedCutter reimplements jieba's cut_for_search (DAG, route, HMM) without importing jieba."""
+    from search.jieba_dict import PreparedCutter
+    from search.tokenize import _jieba
+
+    cutter = PreparedCutter(prepared / Tokenizer(WORDS).dictionary_name)
+    assert cutter.cut_for_search(text) == list(_jieba(Tokenizer(WORDS).words).cut_for_search(text))
+
+
+def test_the_hmm_finds_words_the_dictionary_lacks(prepared):
+    """A run of single characters that is no dictionary word goes through the Viterbi cut, as in jieba."""
+    from search.jieba_dict import PreparedCutter
+    from search.tokenize import _jieba
+
+    cutter = PreparedCutter(prepared / Tokenizer(WORDS).dictionary_name)
+    calls = []
+    original = cutter._viterbi
+    cutter._viterbi = lambda text: calls.append(text) or original(text)
+    text = "他来到了网易杭研大厦"  # jieba's README example: 杭研 is found by the HMM
+    assert cutter.cut_for_search(text) == list(_jieba(Tokenizer(WORDS).words).cut_for_search(text))
+    assert calls and "杭研" in cutter.cut_for_search(text)
 
 
 def test_other_words_get_another_dictionary(prepared):
