@@ -21,12 +21,20 @@ class Located:
     line: int
 
 
-def _entry_lines(text: str) -> list[int]:
-    """1-based line of each top-level list item, from YAML's node marks."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    if node is None or not isinstance(node, yaml.SequenceNode):
-        return []
-    return [item.start_mark.line + 1 for item in node.value]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it (ten times faster: `kb index` parsed the glossary in 2.7 s with the pure-Python one)."""
+
+
+def _parse(text: str) -> tuple[object, list[int]]:
+    """The document and the 1-based line of each top-level list item (from the node marks), in one parse."""
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    lines = [item.start_mark.line + 1 for item in node.value] if isinstance(node, yaml.SequenceNode) else []
+    return data, lines
 
 
 def _describe(err: ValidationError) -> str:
@@ -39,8 +47,7 @@ def load_file(path: Path) -> list[Located]:
     """Read one glossary file; raise KnowledgeError naming file, line and field."""
     text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
-        lines = _entry_lines(text)
+        data, lines = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

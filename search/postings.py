@@ -40,30 +40,23 @@ class Postings:
                 entry = columns.setdefault(term, ([], []))
                 entry[0].append(doc)
                 entry[1].append(tf)
+        terms = sorted(columns)
+        lengths = [len(columns[term][0]) for term in terms]
+        total = sum(lengths)
+        ids = np.fromiter((i for term in terms for i in columns[term][0]), dtype=np.int64, count=total)
+        q_freq = np.fromiter((f for term in terms for f in columns[term][1]), dtype=np.float64, count=total)
+        idf = np.asarray([bm25.idf.get(term) or 0.0 for term in terms], dtype=np.float64)
         doc_len = np.asarray(bm25.doc_len)
-        vocab: dict[str, int] = {}
-        indptr = [0]
-        docs: list[np.ndarray] = []
-        weights: list[np.ndarray] = []
-        idf: list[float] = []
-        for term in sorted(columns):
-            ids, tfs = columns[term]
-            ids_array = np.asarray(ids, dtype=np.int64)
-            q_freq = np.asarray(tfs, dtype=np.float64)
-            # rank-bm25: idf * (q_freq * (k1 + 1) / (q_freq + k1 * (1 - b + b * doc_len / avgdl)))
-            norm = q_freq + bm25.k1 * (1 - bm25.b + bm25.b * doc_len[ids_array] / bm25.avgdl)
-            weights.append((bm25.idf.get(term) or 0) * (q_freq * (bm25.k1 + 1) / norm))
-            docs.append(ids_array.astype(np.int32))
-            idf.append(bm25.idf.get(term) or 0.0)
-            vocab[term] = len(vocab)
-            indptr.append(indptr[-1] + len(ids))
+        # rank-bm25: idf * (q_freq * (k1 + 1) / (q_freq + k1 * (1 - b + b * doc_len / avgdl))), element by element
+        norm = q_freq + bm25.k1 * (1 - bm25.b + bm25.b * doc_len[ids] / bm25.avgdl)
+        weights = np.repeat(idf, lengths) * (q_freq * (bm25.k1 + 1) / norm)
         return cls(
-            vocab=vocab,
-            indptr=np.asarray(indptr, dtype=np.int64),
-            docs=np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32),
-            weights=np.concatenate(weights) if weights else np.zeros(0, dtype=np.float64),
+            vocab=dict(zip(terms, range(len(terms)))),
+            indptr=np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]).astype(np.int64),
+            docs=ids.astype(np.int32),
+            weights=weights,
             size=bm25.corpus_size,
-            idf=np.asarray(idf, dtype=np.float64),
+            idf=idf,
         )
 
     @classmethod

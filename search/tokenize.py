@@ -5,7 +5,7 @@ import hashlib
 import re
 import sqlite3
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from kb.passage import Passage
@@ -57,8 +57,18 @@ class Tokenizer:
     def __init__(self, words: Iterable[str] = (), prepared: Path | None = None) -> None:
         self.words = tuple(sorted({w for w in words if HAN_CHAR_RE.search(w) and " " not in w}))
         self.prepared = prepared
+        self._known: dict[str, list[str]] | None = None
+        self._cuts: dict[str, list[str]] = {}
 
-    @property
+    def reuse_cuts(self, known: dict[str, list[str]]) -> None:
+        """Take the cuts of Han runs from ``known`` (an earlier build's :meth:`cuts`) instead of cutting them again."""
+        self._known = known
+
+    def cuts(self) -> dict[str, list[str]]:
+        """Every Han run cut since :meth:`reuse_cuts` was called, with its cut (what the next build can reuse)."""
+        return self._cuts
+
+    @cached_property
     def dictionary_name(self) -> str:
         """File name of the prepared dictionary for these words."""
         from .jieba_dict import SCHEMA_VERSION
@@ -82,6 +92,15 @@ class Tokenizer:
         self.prepared = None
 
     def _cut_han(self, run: str) -> list[str]:
+        if self._known is None:
+            return self._cut(run)
+        cut = self._cuts.get(run)
+        if cut is None:
+            cut = self._known.get(run)
+            self._cuts[run] = cut = cut if isinstance(cut, list) and all(isinstance(t, str) for t in cut) else self._cut(run)
+        return cut
+
+    def _cut(self, run: str) -> list[str]:
         if self.prepared is not None:
             try:
                 return [t for t in _prepared(self.prepared / self.dictionary_name).cut_for_search(run) if t.strip()]

@@ -115,6 +115,19 @@ class QueryMap:
         return cls(vocab, arrays["idf"], arrays["indptr"], arrays["rows"], arrays["values"], arrays["dual"])
 
 
+def _all_cores():  # noqa: ANN202 — a context manager
+    """Every core for BLAS while the ridge system is solved (search/__init__ keeps queries to one thread; the solve
+    is 1.0 s on one core, 0.6 s on two); threadpoolctl comes with sentence-transformers (through scikit-learn)."""
+    import contextlib
+    import os
+
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=os.cpu_count() or 1, user_api="blas")
+
+
 def train(passages: list[Passage], vectors: np.ndarray, tokenizer: Tokenizer, lam: float = RIDGE_LAMBDA) -> QueryMap:
     """Fit the map on the passages' Chinese texts and their English embeddings (deterministic; a few seconds for ~1,000 passages).
 
@@ -142,18 +155,22 @@ def train(passages: list[Passage], vectors: np.ndarray, tokenizer: Tokenizer, la
     for w, col in vocab.items():
         idf[col] = math.log((len(docs) + 1) / (df[w] + 1)) + 1.0
     model = QueryMap(vocab, idf, np.zeros(len(vocab) + 1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros((0, dim)))
-    triples = []  # (col, row, weight)
-    for row, words in enumerate(docs):
-        cols, weight = model.weights(words)  # type: ignore[misc] — every doc has words
-        triples.extend(zip(cols.tolist(), [row] * len(cols), weight.tolist()))
-    triples.sort()
-    cols = np.array([t[0] for t in triples], dtype=np.int64)
-    model.rows = np.array([t[1] for t in triples], dtype=np.int32)
-    model.values = np.array([t[2] for t in triples], dtype=np.float32)
+    row_weights = [model.weights(words) for words in docs]  # every doc has a known word
+    lengths = [len(cols) for cols, _ in row_weights]  # type: ignore[misc]
+    if docs:
+        all_cols = np.concatenate([cols for cols, _ in row_weights])  # type: ignore[misc]
+        all_values = np.concatenate([weight for _, weight in row_weights])  # type: ignore[misc]
+        all_rows = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
+        order = np.argsort(all_cols, kind="stable")  # by column, rows ascending within a column: compressed columns
+        cols, model.rows, model.values = all_cols[order], all_rows[order], all_values[order].astype(np.float32)
+    else:
+        cols = np.zeros(0, dtype=np.int64)
     model.indptr = np.searchsorted(cols, np.arange(len(vocab) + 1)).astype(np.int64)
     gram = np.zeros((len(docs), len(docs)), dtype=np.float64)
-    for row, words in enumerate(docs):  # row r of X Xᵀ is X · (row r of X), from the column postings
-        gram[row] = model._times_x(*model.weights(words), len(docs))  # type: ignore[misc]
+    for row, (cols_r, weight_r) in enumerate(row_weights):  # row r of X Xᵀ is X · (row r of X), from the column postings
+        gram[row] = model._times_x(cols_r, weight_r, len(docs))
+    gram[np.diag_indices(len(docs))] += lam  # X Xᵀ + λI, without a second n × n matrix
     y = vectors[np.array(targets, dtype=np.int64)].astype(np.float64) if docs else np.zeros((0, dim))
-    model.dual = np.linalg.solve(gram + lam * np.eye(len(docs)), y).astype(np.float32) if docs else np.zeros((0, dim), dtype=np.float32)
+    with _all_cores():
+        model.dual = np.linalg.solve(gram, y).astype(np.float32) if docs else np.zeros((0, dim), dtype=np.float32)
     return model
