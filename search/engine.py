@@ -223,8 +223,9 @@ class Searcher:
             return False
 
     def warm_up(self) -> None:
-        """For a long-running process: load now what a first query would load, and cut Chinese with jieba's
-        full in-memory dictionary (1 s to load; same tokens as the prepared one, without its SQLite lookups)."""
+        """For a long-running process: load now what a first query would load (the encoder, the vectors, the Chinese
+        query map), and cut Chinese with jieba's full in-memory dictionary (1 s to load; same tokens as the
+        prepared one, without its SQLite lookups)."""
         self.tokenizer.load_full_dictionary()
         if self.index.manifest.model != BM25_ONLY and self.model_error is None:
             try:
@@ -232,6 +233,7 @@ class Searcher:
             except ModelUnavailable as exc:
                 self.model_error = exc
             _ = self.vectors
+            _ = self.query_map
 
     @property
     def query_encoder(self):  # noqa: ANN201 — an Encoder or its NumPy twin
