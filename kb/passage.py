@@ -1,7 +1,7 @@
 """The retrievable unit shared by kb and search: a plain dataclass, so the query path needs no pydantic."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Lang = Literal["en", "zh"]
@@ -22,8 +22,13 @@ class Passage:
     """Extra names (abbreviations, aliases) that should find this passage."""
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data (the index stores passages this way)."""
-        return asdict(self)
+        """Plain JSON-ready data (the index stores passages this way): what ``dataclasses.asdict`` gives, without
+        its recursive deep copy (a fifth of a rebuild's time went there)."""
+        out: dict[str, Any] = {}
+        for name in _FIELD_ORDER:
+            value = getattr(self, name)  # str, dict[str, str] or list[str]: one level of copying is a deep copy
+            out[name] = dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Passage:
@@ -36,4 +41,5 @@ class Passage:
         return passage
 
 
-_FIELDS = frozenset(f.name for f in fields(Passage))
+_FIELD_ORDER = tuple(f.name for f in fields(Passage))
+_FIELDS = frozenset(_FIELD_ORDER)

@@ -62,3 +62,18 @@ def test_plain_text_drops_markup():
     text = plain_text(md)
     assert "Heads up" in text and "Bold and code with a link." in text
     assert "**" not in text and "](" not in text and "hidden" not in text and "---" not in text
+
+
+def test_passage_to_dict_is_asdict_without_sharing(kb_copy: Path):
+    """Passage.to_dict is dataclasses.asdict made fast; the copy shares no dict or list with the passage."""
+    from dataclasses import asdict
+
+    from kb.passage import Passage
+
+    passages = build_passages(load_knowledge(docs=kb_copy / "docs", glossary_dir=kb_copy / "glossary"))
+    for passage in passages:
+        data = passage.to_dict()
+        assert data == asdict(passage) and Passage.from_dict(data) == passage
+        data["title"]["en"] = "changed"
+        data["terms"].append("changed")
+        assert passage.title["en"] != "changed" and "changed" not in passage.terms
