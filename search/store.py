@@ -254,6 +254,8 @@ def _verify(root: Path, path: Path, files: dict[str, str]) -> None:
     change is not recorded, so a quick second write cannot hide behind the
     coarse clock.
     """
+    if not isinstance(files, dict) or set(files) != set(FILES) or not all(isinstance(d, str) for d in files.values()):
+        raise IndexCorrupt(f"index manifest in {path} does not list its files' hashes; run 'kb index' to rebuild")
     record = root / VERIFIED_FILE
     try:
         known = json.loads(record.read_text(encoding="utf-8"))
