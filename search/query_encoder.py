@@ -15,9 +15,9 @@ Equality with sentence-transformers is checked twice: at export time on a few
 probe sentences (the export is refused when any cosine is below 1 − 1e-5), and
 in the tests over the evaluation queries. The probes' reference vectors are
 stored beside the weights; loading re-encodes one and refuses weights that no
-longer reproduce it (a damaged or altered cache). Like the index files
-(store._verify), files that passed this check and have not changed since (same
-size, mtime, ctime and inode) are not checked again.
+longer reproduce it (a damaged or altered cache). Like the index files, files
+that passed this check and have not changed since are not checked again
+(search/stamps.py).
 """
 from __future__ import annotations
 
@@ -30,12 +30,12 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelUnavailable
+from .stamps import read_record, settled, stamp, write_record
 from .wordpiece import WordPiece
 
 FORMAT = 2
 FILES = ("meta.json", "weights.bin", "vocab.txt", "tokenizer.json", "probes.npy")
 VERIFIED = "verified.json"
-RACY_SECONDS = 2.0
 PROBES = (
     "why does grouped query attention save memory",
     "rotary position embedding rotates query and key vectors",
@@ -129,31 +129,22 @@ class NumpyEncoder:
             self._record_verified()
 
     def _stamps(self) -> dict[str, list[int]]:
-        out = {}
-        for name in FILES:
-            stat = (self.directory / name).stat()
-            out[name] = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-        return out
+        return {name: stamp(self.directory / name) for name in FILES}
 
     def _unchanged_since_verified(self) -> bool:
         try:
-            return json.loads((self.directory / VERIFIED).read_text(encoding="utf-8")) == self._stamps()
-        except (OSError, ValueError):
+            return read_record(self.directory / VERIFIED) == self._stamps()
+        except OSError:
             return False
 
     def _record_verified(self) -> None:
-        """Remember the files' stamps after a passed check, unless one changed within RACY_SECONDS (see store._verify)."""
-        import time
-
+        """Remember the files' stamps after a passed check, once none of them changed a moment ago (search/stamps.py)."""
         try:
             stamps = self._stamps()
-            if any(time.time_ns() - max(mtime, ctime) <= RACY_SECONDS * 1e9 for _, mtime, ctime, _ in stamps.values()):
-                return
-            tmp = self.directory / f".{VERIFIED}-{os.getpid()}"
-            tmp.write_text(json.dumps(stamps), encoding="utf-8")
-            os.replace(tmp, self.directory / VERIFIED)
         except OSError:
-            pass  # a read-only cache is checked on every start
+            return
+        if all(settled(entry) for entry in stamps.values()):
+            write_record(self.directory / VERIFIED, stamps)
 
     @property
     def tokenizer(self):  # noqa: ANN201 — a tokenizers.Tokenizer

@@ -12,7 +12,7 @@ Layout under the index root::
     cache/jieba-<words hash>.sqlite         prepared jieba dictionary for query processes
     cache/encoder-<model hash>/             the query encoder's exported weights
     fresh.json                              knowledge-file fingerprint last found to match `current`
-    verified.json                           size, mtime and inode of each file of `current` last hashed (see _verify)
+    verified.json                           stamps of the files of `current` that last hashed right (search/stamps.py)
     .lock                                   held while a build runs
 """
 from __future__ import annotations
@@ -37,13 +37,11 @@ from kb.passage import Passage
 
 from .postings import Postings
 from .errors import SearchError
+from .stamps import read_record, settled, stamp, write_record
 
 FORMAT_VERSION = 5
 FILES = ("passages.json", "bm25.npz", "vectors.npy", "keys.json", "zhmap.npz")
 VERIFIED_FILE = "verified.json"
-RACY_SECONDS = 2.0
-"""A file modified less than this long before it was hashed is hashed again next time (git's "racily clean" rule):
-file times have a coarse granularity, so a change made right after hashing could keep the same size and mtime."""
 BM25_ONLY = "none (BM25 only)"
 """The manifest's model when the index was built without the embedding model (no vectors)."""
 
@@ -156,8 +154,8 @@ def write_index(
 ) -> Path:
     """Write a complete index into a fresh directory, then point ``current`` at it atomically."""
     root.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    final = root / f"v-{corpus_hash[:12]}-{stamp}-{os.getpid()}-{secrets.token_hex(3)}"  # two builds in one second differ
+    when = time.strftime("%Y%m%d-%H%M%S")
+    final = root / f"v-{corpus_hash[:12]}-{when}-{os.getpid()}-{secrets.token_hex(3)}"  # two builds in one second differ
     tmp = root / f".tmp-{final.name}"
     tmp.mkdir()
     try:
@@ -239,51 +237,28 @@ def _parse(path: Path, load: Callable[[], object]):  # noqa: ANN202 — whatever
         raise IndexCorrupt(f"index in {path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
 
 
-def _stamp(stat: os.stat_result) -> list[int]:
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-
-
 def _verify(root: Path, path: Path, files: dict[str, str]) -> None:
     """Check every file of the index in ``path`` against its manifest hash; raise IndexCorrupt on the first mismatch.
 
-    Hashing all files (15 MB) took a quarter of a fresh search's start-up, so,
-    as git does for its working tree, a file whose size, mtime, ctime and inode
-    are those recorded when it last hashed right is trusted without hashing
-    again. A file changed since then changes its ctime (which no user-level call
-    can set back) and is hashed; a file hashed within RACY_SECONDS of its last
-    change is not recorded, so a quick second write cannot hide behind the
-    coarse clock.
+    A file unchanged since it last hashed right is trusted without hashing (search/stamps.py).
     """
     if not isinstance(files, dict) or set(files) != set(FILES) or not all(isinstance(d, str) for d in files.values()):
         raise IndexCorrupt(f"index manifest in {path} does not list its files' hashes; run 'kb index' to rebuild")
-    record = root / VERIFIED_FILE
-    try:
-        known = json.loads(record.read_text(encoding="utf-8"))
-        stamps = known["stamps"] if known.get("path") == str(path) else {}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        stamps = {}
-    fresh: dict[str, list] = {}
-    now = time.time_ns()
+    record = read_record(root / VERIFIED_FILE)
+    known = record.get("stamps") if record.get("path") == str(path) else None
+    known = known if isinstance(known, dict) else {}
+    trusted: dict[str, list] = {}
     for name, digest in files.items():
         try:
-            stat = (path / name).stat()
+            entry = [*stamp(path / name), digest]
         except OSError:
             raise IndexCorrupt(f"index file {path / name} is missing; run 'kb index' to rebuild") from None
-        entry = [*_stamp(stat), digest]
-        if stamps.get(name) == entry:
-            fresh[name] = entry
-            continue
-        if _sha256(path / name) != digest:
+        if known.get(name) != entry and _sha256(path / name) != digest:
             raise IndexCorrupt(f"index file {path / name} does not match its manifest; run 'kb index' to rebuild")
-        if now - max(stat.st_mtime_ns, stat.st_ctime_ns) > RACY_SECONDS * 1e9:
-            fresh[name] = entry
-    if fresh != stamps:
-        tmp = root / f".{VERIFIED_FILE}-{os.getpid()}"
-        try:
-            tmp.write_text(json.dumps({"path": str(path), "stamps": fresh}), encoding="utf-8")
-            os.replace(tmp, record)
-        except OSError:
-            tmp.unlink(missing_ok=True)  # a read-only index still works; it is hashed every time
+        if known.get(name) == entry or settled(entry):
+            trusted[name] = entry
+    if trusted != known:
+        write_record(root / VERIFIED_FILE, {"path": str(path), "stamps": trusted})
 
 
 def read_index(root: Path, verify: bool = True) -> StoredIndex:

@@ -136,7 +136,7 @@ def test_a_verified_encoder_skips_the_probe_until_a_file_changes(real_searcher, 
     old = time.time() - 60
     for name in qe.FILES:
         os.utime(copy / name, (old, old))
-    monkeypatch.setattr(qe, "RACY_SECONDS", -1e9)  # the ctime of a fresh copy is now; trust it for this test
+    monkeypatch.setattr("search.stamps.RACY_SECONDS", -1e9)  # the ctime of a fresh copy is now; trust it for this test
     runs = []
     original = qe.NumpyEncoder.encode
     monkeypatch.setattr(qe.NumpyEncoder, "encode", lambda self, texts, **kw: runs.append(texts) or original(self, texts, **kw))

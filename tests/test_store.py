@@ -67,7 +67,7 @@ def test_a_verified_index_is_hashed_again_only_when_a_file_changes(tmp_path, kb_
     root = tmp_path / "index"
     build(root, corpus_of(kb_copy)(), fake_encoder)
     current = (root / "current").resolve()
-    monkeypatch.setattr(store, "RACY_SECONDS", -1e9)  # files written a moment ago count as settled here
+    monkeypatch.setattr("search.stamps.RACY_SECONDS", -1e9)  # files written a moment ago count as settled here
     hashed = []
     original = store._sha256
     monkeypatch.setattr(store, "_sha256", lambda path: hashed.append(path.name) or original(path))
