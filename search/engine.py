@@ -18,6 +18,7 @@ from .dense import Encoder, VectorIndex
 from .errors import ModelUnavailable, SearchError
 from .freshness import known_fresh, record_fresh, sources_fingerprint
 from .fuse import convex, demote
+from .glossary_names import GlossaryNames
 from .snippet import best_sentences
 from .suggest import WORD_RE as SUGGEST_WORD_RE
 from .suggest import Suggester, english_words
@@ -327,7 +328,7 @@ class Searcher:
         English name; Chinese characters, which the encoder's vocabulary maps to
         [UNK], are replaced by those names rather than sent as noise.
         """
-        extra = self._names_in(query.lower())
+        extra = self.glossary_names.english_titles_in(query.lower())
         latin = " ".join(HAN_RUN_RE.sub(" ", query).split()) if has_han(query) else query
         names = "; ".join(dict.fromkeys(extra))
         if not extra:
@@ -372,36 +373,10 @@ class Searcher:
             self._suggester = Suggester(glossary_words(self.passages), known, {w: -v for w, v in idf.items()})
         return self._suggester.suggest(query)
 
-    def _names_in(self, lowered: str) -> list[str]:
-        """English names of the glossary entries with a name (either language) somewhere in ``lowered``, in term_names order.
-
-        The same answer as testing each name with ``in``, from one dictionary lookup per
-        (position, name length) instead of one substring search per name (1 ms → 0.05 ms).
-        """
-        if lowered.isascii():
-            return []  # every name term_names holds has a non-ASCII character
-        by_name, lengths = self._name_lookup
-        found: set[int] = set()
-        for start in range(len(lowered)):
-            for length in lengths:
-                entries = by_name.get(lowered[start : start + length])
-                if entries:
-                    found.update(entries)
-        return [self.term_names[i][1] for i in sorted(found)]
-
     @cached_property
-    def _name_lookup(self) -> tuple[dict[str, list[int]], list[int]]:
-        by_name: dict[str, list[int]] = {}
-        for i, (names, _) in enumerate(self.term_names):
-            for name in set(names):
-                if name:
-                    by_name.setdefault(name, []).append(i)
-        return by_name, sorted({len(name) for name in by_name})
-
-    @cached_property
-    def term_names(self) -> list[tuple[tuple[str, ...], str]]:
-        """Each glossary entry's non-ASCII names (lowercased) and English title: what dense_query looks for."""
-        return [(tuple(n.lower() for n in p.terms if not n.isascii() and len(n) > 1), p.title["en"]) for p in self.passages if p.kind == "term"]
+    def glossary_names(self) -> GlossaryNames:
+        """The glossary's Chinese (non-ASCII) names and English titles: what dense_query looks for."""
+        return GlossaryNames(self.passages)
 
     def search(
         self, query: str, k: int = 5, mode: str = "hybrid", lang: str = "auto", snippets: bool = True, explain: bool = False
