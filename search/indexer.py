@@ -183,11 +183,11 @@ def cuts_file(root: Path, dictionary: str) -> Path:
 
 def read_cuts(path: Path) -> dict[str, list[str]]:
     """An earlier build's cuts (Han run -> tokens); empty when there are none or the file is damaged."""
-    try:
-        import orjson
+    import orjson
 
+    try:
         known = orjson.loads(path.read_bytes())
-    except (OSError, ValueError, ImportError):
+    except (OSError, ValueError):
         return {}
     return known if isinstance(known, dict) else {}
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from kb.passage import Passage
 
+from .postings import pack_vocab, unpack_vocab
 from .tokenize import HAN_CHAR_RE, HAN_RUN_RE, Tokenizer
 
 RIDGE_LAMBDA = 0.3
@@ -98,21 +99,12 @@ class QueryMap:
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Plain arrays for the index directory (no pickles)."""
-        words = sorted(self.vocab, key=self.vocab.__getitem__)
-        if any("\n" in w for w in words):
-            raise ValueError("a query-map feature holds a line break")
-        vocab = np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)  # one UTF-8 text: splits faster than a unicode array reads
-        return {"vocab": vocab, "idf": self.idf, "indptr": self.indptr, "rows": self.rows, "values": self.values, "dual": self.dual}
+        return {"vocab": pack_vocab(self.vocab), "idf": self.idf, "indptr": self.indptr, "rows": self.rows, "values": self.values, "dual": self.dual}
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> QueryMap:
         """The map back from ``to_arrays``."""
-        blob = arrays["vocab"]
-        if blob.dtype != np.uint8:
-            raise ValueError("query-map vocabulary is not UTF-8 text")
-        words = blob.tobytes().decode("utf-8").split("\n") if blob.size else []
-        vocab = dict(zip(words, range(len(words))))
-        return cls(vocab, arrays["idf"], arrays["indptr"], arrays["rows"], arrays["values"], arrays["dual"])
+        return cls(unpack_vocab(arrays["vocab"]), arrays["idf"], arrays["indptr"], arrays["rows"], arrays["values"], arrays["dual"])
 
 
 def _all_cores():  # noqa: ANN202 — a context manager
