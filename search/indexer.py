@@ -144,7 +144,7 @@ def build(
         dictionary = tokenizer.save_dictionary(root / "cache").name
         tokenizer.prepared = root / "cache"  # the prepared dictionary cuts as jieba does, without loading jieba's (1 s)
         cuts = cuts_file(root, dictionary)
-        tokenizer.reuse_cuts(read_cuts(cuts))
+        tokenizer.reuse_cuts(*read_cuts(cuts))
         tokens = [index_tokens(p, tokenizer) for p in passages]
         exported, query_map = "", None
         if bm25_only:
@@ -168,37 +168,42 @@ def build(
             root, passages, Postings.from_corpus(tokens), vectors, keys, label, corpus_hash(passages), seconds, query_map,
             sources=sources, dictionary=dictionary, encoder=exported,
         )
-        write_cuts(cuts, tokenizer.cuts())
+        write_cuts(cuts, tokenizer.cuts(), tokenizer.text_tokens())
         prune_cache(root, keep={dictionary, exported, cuts.name})
     return BuildReport(path=path, passages=len(passages), embedded=embedded, seconds=seconds, warnings=tuple(warnings))
 
 
 def cuts_file(root: Path, dictionary: str) -> Path:
-    """Where the Chinese cuts of the last build are kept: named by the dictionary and the code that cuts."""
+    """Where the tokens of the last build are kept: named by the dictionary and the code that tokenizes."""
     digest = hashlib.sha256(dictionary.encode())
     for module in ("tokenize.py", "jieba_dict.py"):
         digest.update((Path(__file__).parent / module).read_bytes())
-    return root / "cache" / f"cuts-{digest.hexdigest()[:16]}.json"
+    return root / "cache" / f"tokens-{digest.hexdigest()[:16]}.json"
 
 
-def read_cuts(path: Path) -> dict[str, list[str]]:
-    """An earlier build's cuts (Han run -> tokens); empty when there are none or the file is damaged."""
+def read_cuts(path: Path) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """An earlier build's cuts (Han run -> tokens) and text tokens (text key -> tokens); empty when there are none
+    or the file is damaged (the tokenizer also ignores any entry that is not a list of strings)."""
     import orjson
 
     try:
         known = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
-        return {}
-    return known if isinstance(known, dict) else {}
+        return {}, {}
+    if not isinstance(known, dict):
+        return {}, {}
+    runs, texts = known.get("runs"), known.get("texts")
+    return (runs if isinstance(runs, dict) else {}), (texts if isinstance(texts, dict) else {})
 
 
-def write_cuts(path: Path, cuts: dict[str, list[str]]) -> None:
-    """Keep this build's cuts for the next one (atomically; best effort: without them the next build cuts again)."""
-    import json
+def write_cuts(path: Path, cuts: dict[str, list[str]], texts: dict[str, list[str]]) -> None:
+    """Keep this build's cuts and text tokens for the next one (atomically; best effort: without them the next
+    build tokenizes again)."""
+    import orjson
 
     tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
     try:
-        tmp.write_text(json.dumps(cuts, ensure_ascii=False), encoding="utf-8")
+        tmp.write_bytes(orjson.dumps({"runs": cuts, "texts": texts}))
         os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)

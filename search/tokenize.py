@@ -59,14 +59,22 @@ class Tokenizer:
         self.prepared = prepared
         self._known: dict[str, list[str]] | None = None
         self._cuts: dict[str, list[str]] = {}
+        self._known_texts: dict[str, list[str]] | None = None
+        self._texts: dict[str, list[str]] = {}
 
-    def reuse_cuts(self, known: dict[str, list[str]]) -> None:
-        """Take the cuts of Han runs from ``known`` (an earlier build's :meth:`cuts`) instead of cutting them again."""
+    def reuse_cuts(self, known: dict[str, list[str]], texts: dict[str, list[str]] | None = None) -> None:
+        """Reuse an earlier build's work (:meth:`cuts` and :meth:`text_tokens`): the cuts of Han runs in ``known``,
+        and with ``texts`` the tokens of whole texts by :func:`text_key`, instead of computing them again."""
         self._known = known
+        self._known_texts = texts if texts is not None else {}
 
     def cuts(self) -> dict[str, list[str]]:
         """Every Han run cut since :meth:`reuse_cuts` was called, with its cut (what the next build can reuse)."""
         return self._cuts
+
+    def text_tokens(self) -> dict[str, list[str]]:
+        """The tokens of every text tokenized since :meth:`reuse_cuts` was called, by :func:`text_key`."""
+        return self._texts
 
     @cached_property
     def dictionary_name(self) -> str:
@@ -109,12 +117,24 @@ class Tokenizer:
         return [t for t in _jieba(self.words).cut_for_search(run) if t.strip()]
 
     def tokens(self, text: str) -> list[str]:
-        """Tokens of ``text``: no whitespace, no punctuation, no stop words.
+        """Tokens of ``text``: no whitespace, no punctuation, no stop words (a list the caller must not change).
 
         English: lowercased words; hyphenated or underscored compounds give the
         compound and its parts ('top-p' -> 'top-p', 'top'; 'grouped-query' ->
         'grouped-query', 'grouped', 'query'). Chinese: jieba's search-mode cut.
         """
+        if self._known_texts is None:
+            return self._tokens(text)
+        key = text_key(text)
+        found = self._texts.get(key)
+        if found is None:
+            found = self._known_texts.get(key)
+            if not (isinstance(found, list) and all(isinstance(t, str) for t in found)):
+                found = self._tokens(text)
+            self._texts[key] = found
+        return found
+
+    def _tokens(self, text: str) -> list[str]:
         out: list[str] = []
         position = 0
         lowered = text.lower()
@@ -136,6 +156,11 @@ class Tokenizer:
             if any(c in word for c in "-_."):
                 out.extend(p for p in re.split(r"[-_.']", word) if len(p) > 1 and p not in EN_STOP)
         return out
+
+
+def text_key(text: str) -> str:
+    """Names a text in the build's token cache (BLAKE2b, 128 bits)."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def glossary_words(passages: Iterable[Passage]) -> list[str]:

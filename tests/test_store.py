@@ -146,28 +146,35 @@ def test_failed_build_leaves_previous_index(tmp_path, kb_copy, corpus_of, fake_e
     assert not [p for p in root.iterdir() if p.name.startswith(".tmp-")]
 
 
-def test_a_rebuild_cuts_only_new_chinese_and_gives_the_same_index(tmp_path, kb_copy, corpus_of, fake_encoder, monkeypatch):
-    """Cuts of Han runs are kept between builds (search/indexer.py cuts_file); a damaged cache is ignored."""
+def test_a_rebuild_tokenizes_only_new_text_and_gives_the_same_index(tmp_path, kb_copy, corpus_of, fake_encoder, monkeypatch):
+    """Tokens of texts and cuts of Han runs are kept between builds (search/indexer.py cuts_file); a damaged cache is ignored."""
     from search.tokenize import Tokenizer
 
     root = tmp_path / "index"
     load = corpus_of(kb_copy)
     build(root, load(), fake_encoder)
-    assert len(list((root / "cache").glob("cuts-*.json"))) == 1
+    assert len(list((root / "cache").glob("tokens-*.json"))) == 1
     page = kb_copy / "docs" / "attention" / "gqa.zh.md"
     page.write_text(page.read_text(encoding="utf-8").replace("这就是多查询注意力。", "这就是多查询注意力。蝴蝶效应与量子纠缠。"), encoding="utf-8")
     cut: list[str] = []
-    original = Tokenizer._cut
+    tokenized: list[str] = []
+    original, original_tokens = Tokenizer._cut, Tokenizer._tokens
     monkeypatch.setattr(Tokenizer, "_cut", lambda self, run: cut.append(run) or original(self, run))
+    monkeypatch.setattr(Tokenizer, "_tokens", lambda self, text: tokenized.append(text) or original_tokens(self, text))
     build(root, load(), fake_encoder)
     assert cut and all("蝴蝶" in run or "量子" in run for run in cut), cut  # only the new text was cut
+    assert tokenized and all("蝴蝶" in text for text in tokenized), tokenized  # only texts holding it were tokenized
     with_cache = read_index(root).postings
-    for stale in (root / "cache").glob("cuts-*.json"):
+    for stale in (root / "cache").glob("tokens-*.json"):
         stale.write_text('{"broken": [1, 2]', encoding="utf-8")  # damaged: ignored, everything cut again
     page.write_text(page.read_text(encoding="utf-8").replace("量子纠缠。", "量子纠缠。再加一句。"), encoding="utf-8")
     build(root, load(), fake_encoder)
     page.write_text(page.read_text(encoding="utf-8").replace("再加一句。", ""), encoding="utf-8")
-    for stale in (root / "cache").glob("cuts-*.json"):
+    for stale in (root / "cache").glob("tokens-*.json"):
+        stale.write_text('{"runs": {"量子纠缠": [1]}, "texts": []}', encoding="utf-8")  # well-formed JSON, wrong shapes
+    build(root, load(), fake_encoder)
+    assert read_index(root).postings.vocab == with_cache.vocab
+    for stale in (root / "cache").glob("tokens-*.json"):
         stale.unlink()
     build(root, load(), fake_encoder)  # no cache at all
     fresh = read_index(root).postings
