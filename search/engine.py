@@ -19,7 +19,7 @@ from .errors import ModelUnavailable, SearchError
 from .freshness import known_fresh, record_fresh, sources_fingerprint
 from .fuse import convex, demote
 from .glossary_names import GlossaryNames
-from .snippet import best_sentences
+from .snippet import best_sentences, prepare
 from .suggest import WORD_RE as SUGGEST_WORD_RE
 from .suggest import Suggester, english_words
 from .store import BM25_ONLY, IndexCorrupt, StoredIndex, default_root, read_index, read_manifest
@@ -225,9 +225,10 @@ class Searcher:
 
     def warm_up(self) -> None:
         """For a long-running process: load now what a first query would load (the encoder, the vectors, the Chinese
-        query map), and cut Chinese with jieba's full in-memory dictionary (1 s to load; same tokens as the
-        prepared one, without its SQLite lookups)."""
+        query map) and the sentences snippets are chosen from, and cut Chinese with jieba's full in-memory
+        dictionary (1 s to load; same tokens as the prepared one, without its SQLite lookups)."""
         self.tokenizer.load_full_dictionary()
+        prepare([text for passage in self.passages for text in passage.text.values()])
         if self.index.manifest.model != BM25_ONLY and self.model_error is None:
             try:
                 self.query_encoder.encode(["warm up"])

@@ -30,7 +30,18 @@ def _pattern(query_tokens: frozenset[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(alternatives), re.I)
 
 
-@lru_cache(maxsize=4096)
+SENTENCE_CACHE = 4096
+"""Passage texts whose sentences are kept parsed (a server parses them all at start when they fit: see prepare)."""
+
+
+def prepare(texts: list[str]) -> None:
+    """Parse the sentences of ``texts`` now (a server's start), when they all fit in the cache."""
+    if len(texts) <= SENTENCE_CACHE:
+        for text in texts:
+            _sentence_words(text)
+
+
+@lru_cache(maxsize=SENTENCE_CACHE)
 def _sentence_words(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     """Each sentence of ``text`` with its lowercased Latin words and their hyphen/underscore parts (cached per text)."""
     out = []

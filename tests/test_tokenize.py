@@ -50,3 +50,20 @@ def test_best_sentences_prefer_the_most_query_words_in_text_order():
     assert best_sentences(text, {"gqa", "group"}, limit=2) == "GQA shares one key head per group. Memory of the KV cache shrinks with GQA groups."
     assert best_sentences("第一句。分组查询注意力让每组查询头共用键值头。最后一句。", {"分组", "注意力"}, limit=1) == "分组查询注意力让每组查询头共用键值头。"
     assert best_sentences(text, {"nothing"}, limit=1) == "Intro about models."  # no match: the passage's opening
+
+
+def test_prepare_parses_sentences_ahead_only_when_they_all_fit(monkeypatch):
+    """A server parses every passage's sentences at start (search/snippet.py prepare); queries then only look them up."""
+    from search import snippet
+
+    texts = [f"Sentence {i} about heads. Another one {i}." for i in range(5)]
+    snippet._sentence_words.cache_clear()
+    snippet.prepare(texts)
+    assert snippet._sentence_words.cache_info().currsize == 5
+    before = snippet._sentence_words.cache_info().misses
+    assert snippet.best_sentences(texts[3], {"heads"}, limit=1) == "Sentence 3 about heads."
+    assert snippet._sentence_words.cache_info().misses == before  # already parsed
+    snippet._sentence_words.cache_clear()
+    monkeypatch.setattr(snippet, "SENTENCE_CACHE", 4)
+    snippet.prepare(texts)  # five do not fit in four: none parsed ahead, so none evicts another
+    assert snippet._sentence_words.cache_info().currsize == 0
