@@ -160,7 +160,9 @@ def build(
             query_map = train(passages, vectors, tokenizer).to_arrays()
             if isinstance(encoder, Encoder):
                 try:
-                    exported = export_query_encoder(root, encoder).name
+                    directory = export_query_encoder(root, encoder)
+                    exported = directory.name
+                    export_server_encoder(directory, encoder)
                 except ModelUnavailable as exc:
                     warnings.append(str(exc))
         seconds = time.perf_counter() - start
@@ -213,7 +215,26 @@ def export_query_encoder(root: Path, encoder: Encoder) -> Path:
     """The NumPy query encoder for ``encoder``'s model under root/cache, exported now unless it already is."""
     from .query_encoder import cache_key, export
 
+    from .query_encoder import NumpyEncoder
+
     directory = root / "cache" / f"encoder-{cache_key(encoder.model)}"
+    if (directory / "meta.json").is_file():
+        try:
+            NumpyEncoder(directory)  # an earlier export: checked (cheap while its files are unchanged)
+        except ModelUnavailable:
+            import shutil
+
+            shutil.rmtree(directory, ignore_errors=True)  # damaged: exported again below
     if not (directory / "meta.json").is_file():
         export(encoder.model, encoder.label, directory)
     return directory
+
+
+def export_server_encoder(directory: Path, encoder: Encoder) -> None:
+    """The ONNX graph kb serve embeds queries with, in the exported encoder's directory, unless it is there (intact) already."""
+    from .onnx_encoder import DIGEST, ONNX_FILE, check_file, export
+
+    try:
+        check_file(directory / ONNX_FILE, directory / DIGEST)
+    except ModelUnavailable:
+        export(encoder.model, directory)

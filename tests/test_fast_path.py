@@ -1,9 +1,11 @@
-"""The fast query path gives the same answers as the reference path it replaces.
+"""The fast query paths give the same answers as the reference path they replace.
 
-Fast (what `kb search` runs): the NumPy query encoder, BM25 postings, jieba over
-the SQLite dictionary, a NumPy inner product. Reference (what the index is
-defined by): sentence-transformers, rank-bm25's scoring over the token lists,
-jieba with its full dictionary, faiss.
+Fast, cold (what `kb search` runs): the NumPy query encoder, BM25 postings, jieba
+over the SQLite dictionary, a NumPy inner product. Fast, warm (what `kb serve`
+runs after Searcher.warm_up): the same with onnxruntime's fused graph as the
+query encoder and jieba's full dictionary. Reference (what the index is defined
+by): sentence-transformers, rank-bm25's scoring over the token lists, jieba with
+its full dictionary, faiss.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from search.dense import VectorIndex
 from search.engine import Searcher
 from search.evaluate import load_queries
 from search.indexer import index_tokens
+from search.onnx_encoder import OnnxEncoder
 from search.query_encoder import NumpyEncoder
 from search.tokenize import Tokenizer, glossary_words
 
@@ -37,6 +40,14 @@ def reference(real_searcher, encoder, monkeypatch_module):
 
 
 @pytest.fixture(scope="module")
+def warm_searcher(real_searcher, encoder):
+    """A searcher over the same index, warmed up as kb serve warms it."""
+    warm = Searcher(root=real_searcher.root, encoder=encoder, check_stale=False)
+    warm.warm_up()
+    return warm
+
+
+@pytest.fixture(scope="module")
 def monkeypatch_module():
     with pytest.MonkeyPatch.context() as patch:
         yield patch
@@ -48,9 +59,16 @@ def test_the_fast_path_is_in_use(real_searcher):
     assert real_searcher.vectors.index is None  # NumPy product, not faiss, at this size
 
 
-def test_numpy_encoder_matches_sentence_transformers(real_searcher, encoder, queries):
-    texts = [real_searcher.dense_query(q) for q in queries]
-    fast = real_searcher.query_encoder.encode(texts)
+def test_a_warmed_up_searcher_embeds_with_onnxruntime(warm_searcher):
+    assert isinstance(warm_searcher.query_encoder, OnnxEncoder)
+    assert warm_searcher.tokenizer.prepared is None  # jieba's full dictionary
+
+
+@pytest.mark.parametrize("path", ["cold", "warm"])
+def test_the_query_encoder_matches_sentence_transformers(real_searcher, warm_searcher, encoder, queries, path):
+    searcher = real_searcher if path == "cold" else warm_searcher
+    texts = [searcher.dense_query(q) for q in queries]
+    fast = searcher.query_encoder.encode(texts)
     slow = encoder.encode(texts, batch_size=64)
     cosines = np.sum(fast * slow, axis=1)
     assert cosines.min() >= 1 - 1e-5, texts[int(cosines.argmin())]
@@ -76,13 +94,14 @@ def order_differences(fast: list, slow: list, tolerance: float = 1e-5) -> list[i
     return out
 
 
-@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
-def test_same_ranking_as_the_reference_path(real_searcher, reference, queries, mode):
+@pytest.mark.parametrize(("path", "mode"), [("cold", "bm25"), ("cold", "dense"), ("cold", "hybrid"), ("warm", "dense"), ("warm", "hybrid")])
+def test_same_ranking_as_the_reference_path(real_searcher, warm_searcher, reference, queries, path, mode):
     """Same passages in the same order; only passages whose scores tie (within 1e-5) may swap places."""
+    searcher = real_searcher if path == "cold" else warm_searcher
     reference.prepare_queries(queries)
     differ, ties = [], 0
     for query in queries:
-        fast = real_searcher.search(query, k=10, mode=mode, snippets=False)
+        fast = searcher.search(query, k=10, mode=mode, snippets=False)
         slow = reference.search(query, k=10, mode=mode, snippets=False)
         assert len(fast) == len(slow), query
         assert np.allclose([h.score for h in fast], [h.score for h in slow], atol=1e-5), query
@@ -120,6 +139,36 @@ def test_a_damaged_exported_encoder_is_refused(real_searcher, tmp_path, damage):
         vocab.write_text("\n".join(reversed(vocab.read_text(encoding="utf-8").splitlines())), encoding="utf-8")
     with pytest.raises(ModelUnavailable, match="run 'kb index'"):
         NumpyEncoder(copy)
+
+
+@pytest.mark.parametrize("damage", ["altered", "truncated", "empty"])
+def test_a_damaged_onnx_graph_is_refused_and_the_server_keeps_numpy(real_searcher, encoder, tmp_path, damage):
+    import shutil
+
+    from search.errors import ModelUnavailable
+    from search.onnx_encoder import ONNX_FILE
+
+    root = tmp_path / "index"
+    shutil.copytree(real_searcher.root, root, symlinks=True)
+    directory = root / "cache" / real_searcher.index.manifest.encoder
+    graph = directory / ONNX_FILE
+    data = graph.read_bytes()
+    if damage == "altered":  # same size, one weight block reversed: loads, but gives other vectors
+        start = len(data) // 2
+        data = data[:start] + data[start : start + 400_000][::-1] + data[start + 400_000 :]
+    graph.write_bytes(data[:5000] if damage == "truncated" else b"" if damage == "empty" else data)
+    with pytest.raises(ModelUnavailable, match="run 'kb index'"):
+        OnnxEncoder(NumpyEncoder(directory))
+    server = Searcher(root=root, encoder=encoder, check_stale=False)
+    server.warm_up()
+    assert isinstance(server.query_encoder, NumpyEncoder)
+    hits = server.search("why does grouped query attention save memory", k=3)
+    assert hits and hits[0].id == real_searcher.search("why does grouped query attention save memory", k=3)[0].id
+    if damage == "altered":  # kb index exports it again
+        from search.indexer import export_server_encoder
+
+        export_server_encoder(directory, encoder)
+        assert OnnxEncoder(NumpyEncoder(directory)).encode(["kv cache"]).shape == (1, 384)
 
 
 def test_a_verified_encoder_skips_the_probe_until_a_file_changes(real_searcher, tmp_path, monkeypatch):
@@ -173,7 +222,7 @@ def test_wordpiece_gives_the_model_tokenizers_ids(real_searcher, queries):
     same_ids()
 
 
-HEAVY = ("torch", "transformers", "sentence_transformers", "faiss", "pydantic", "rank_bm25", "yaml", "sklearn", "scipy", "jieba", "tokenizers")
+HEAVY = ("torch", "transformers", "sentence_transformers", "faiss", "pydantic", "rank_bm25", "yaml", "sklearn", "scipy", "jieba", "tokenizers", "onnxruntime")
 
 
 @pytest.mark.parametrize("query", ["why does grouped query attention save memory", "分组查询注意力为什么省显存"])
