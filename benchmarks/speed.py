@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import search  # noqa: F401 — first, as in kb: it sets one BLAS thread before NumPy loads (search/__init__.py)
+
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent

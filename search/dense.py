@@ -110,4 +110,4 @@ class VectorIndex:
         scores = self.vectors @ query[0]
         best = np.argpartition(-scores, n - 1)[:n] if n < total else np.arange(total)
         best = best[np.lexsort((best, -scores[best]))]
-        return [(int(i), float(scores[i])) for i in best]
+        return list(zip(best.tolist(), scores[best].tolist()))

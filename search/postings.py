@@ -118,7 +118,7 @@ class Postings:
         scores = self.scores(tokens)
         hit = np.flatnonzero(scores > 0)
         ranked = hit[np.lexsort((hit, -scores[hit]))][:n]
-        return [(int(i), float(scores[i])) for i in ranked]
+        return list(zip(ranked.tolist(), scores[ranked].tolist()))
 
     def save(self, path: Path) -> None:
         """Write as one uncompressed .npz, the terms packed by :func:`pack_vocab`."""

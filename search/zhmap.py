@@ -34,9 +34,12 @@ RIDGE_LAMBDA = 0.3
 """Ridge penalty, chosen on the evaluation set's tuning half (README, "Search quality")."""
 
 
-def features(text: str, tokenizer: Tokenizer) -> list[str]:
-    """Chinese features of ``text``: jieba words with a Han character, plus every Han character bigram (a lone character for a one-character run)."""
-    out = [t for t in tokenizer.tokens(text) if HAN_CHAR_RE.search(t)]
+def features(text: str, tokenizer: Tokenizer, tokens: list[str] | None = None) -> list[str]:
+    """Chinese features of ``text``: jieba words with a Han character, plus every Han character bigram (a lone character for a one-character run).
+
+    ``tokens``: ``tokenizer.tokens(text)`` when the caller has them already.
+    """
+    out = [t for t in (tokenizer.tokens(text) if tokens is None else tokens) if HAN_CHAR_RE.search(t)]
     for run in HAN_RUN_RE.findall(text):
         if len(run) > 1:
             out.extend(run[i : i + 2] for i in range(len(run) - 1))
@@ -78,15 +81,17 @@ class QueryMap:
         weight = tf * self.idf[cols]
         return cols, weight / np.linalg.norm(weight)
 
-    def encode(self, text: str, tokenizer: Tokenizer) -> np.ndarray | None:
-        """A unit vector in the English model's space for the Chinese in ``text``; None when none of its words was seen in training."""
-        found = self.weights(features(text, tokenizer))
+    def encode(self, text: str, tokenizer: Tokenizer, tokens: list[str] | None = None) -> np.ndarray | None:
+        """A unit vector in the English model's space for the Chinese in ``text``; None when none of its words was seen in training.
+
+        ``tokens``: ``tokenizer.tokens(text)`` when the caller has them already (a search has: its BM25 leg's).
+        """
+        found = self.weights(features(text, tokenizer, tokens))
         if found is None or not len(self.dual):
             return None
         z = self._times_x(*found, len(self.dual))  # X x_q
         touched = np.flatnonzero(z)
-        # an elementwise sum over the touched rows, not a BLAS call: BLAS threads stall on a busy machine
-        vector = (z[touched, None].astype(np.float32) * self.dual[touched]).sum(axis=0)
+        vector = z[touched].astype(np.float32) @ self.dual[touched]  # one BLAS thread in a search process (search/__init__)
         norm = float(np.linalg.norm(vector))
         return (vector / norm).astype(np.float32) if norm > 0 else None
 
