@@ -58,3 +58,29 @@ def test_arrays_round_trip_and_training_is_deterministic(trained):
     retrained = train(passages, vectors, tokenizer).to_arrays()
     for name, array in model.to_arrays().items():
         np.testing.assert_array_equal(retrained[name], array)
+
+
+def test_training_equals_the_plain_ridge_regression(trained):
+    """The vectorized assembly and the sparse Gram matrix give X as QueryMap.weights defines its rows, and the float32
+    Cholesky solve gives (X Xᵀ + λI)⁻¹ Y as a dense float64 solve does, within float32 precision."""
+    from search.zhmap import RIDGE_LAMBDA, training_texts
+
+    passages, vectors, tokenizer, model = trained
+    docs, targets = [], []
+    for position, passage in enumerate(passages):
+        for text in training_texts(passage):
+            words = features(text, tokenizer)
+            if words:
+                docs.append(words)
+                targets.append(position)
+    x = np.zeros((len(docs), len(model.vocab)))
+    for row, words in enumerate(docs):
+        cols, weights = model.weights(words)  # the definition, one row at a time
+        x[row, cols] = weights
+    stored = np.zeros_like(x)
+    for col in range(len(model.vocab)):
+        start, end = model.indptr[col], model.indptr[col + 1]
+        stored[model.rows[start:end], col] = model.values[start:end]
+    np.testing.assert_allclose(stored, x, rtol=1e-6, atol=1e-7)  # values are kept as float32
+    dual = np.linalg.solve(x @ x.T + RIDGE_LAMBDA * np.eye(len(docs)), vectors[targets].astype(np.float64))
+    assert np.linalg.norm(model.dual - dual) <= 1e-5 * np.linalg.norm(dual)
