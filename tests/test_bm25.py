@@ -46,6 +46,17 @@ def test_postings_score_exactly_like_rank_bm25(corpus, query):
     assert postings.top(query, 5) == [(i, float(scores[i])) for i in expected]  # ties: the lower position first
 
 
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(corpus=st.lists(st.lists(words, max_size=12), min_size=1, max_size=12))
+def test_postings_counted_with_numpy_equal_rank_bm25s_bit_for_bit(corpus):
+    """Postings.from_corpus (NumPy counting, what kb index uses) == Postings.from_bm25 (rank-bm25's own counts)."""
+    fast, slow = Postings.from_corpus(corpus), Postings.from_bm25(BM25(corpus))
+    assert fast.vocab == slow.vocab and fast.size == slow.size
+    for name in ("indptr", "docs", "weights", "idf"):
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes(), name
+
+
 def test_postings_survive_a_save_and_refuse_damage(tmp_path):
     postings = Postings.from_corpus(DOCS)
     path = tmp_path / "bm25.npz"
@@ -61,3 +72,5 @@ def test_postings_survive_a_save_and_refuse_damage(tmp_path):
 
 def test_empty_corpus_has_no_hits():
     assert Postings.from_corpus([]).top(["attention"], 5) == []
+    empty = Postings.from_corpus([[], []])
+    assert empty.size == 2 and empty.top(["attention"], 5) == [] and not empty.vocab
