@@ -63,6 +63,7 @@ class HealthOut(BaseModel):
     built_at: float
     passages: int
     model: str
+    query_encoder: str
     loaded_at: float
     reloads: int
     reload_error: str | None
@@ -224,6 +225,7 @@ def create_app(live: LiveSearcher, site_dir: Path | None = None, threads: int = 
             "built_at": manifest.built_at,
             "passages": len(searcher.passages),
             "model": manifest.model,
+            "query_encoder": searcher.query_encoder_kind,
             "loaded_at": live.loaded_at,
             "reloads": live.reloads,
             "reload_error": live.reload_error,

@@ -57,6 +57,8 @@ class Encoder:
         model: a sentence-transformers model path or name (default: the bundled all-MiniLM-L6-v2).
     """
 
+    kind = "sentence-transformers"
+
     def __init__(self, model: str | None = None) -> None:
         self.model = model or default_model()
         self.label = model_label(self.model)

@@ -254,6 +254,12 @@ class Searcher:
                 logging.getLogger("kb.serve").warning("%s", exc)
 
     @property
+    def query_encoder_kind(self) -> str:
+        """What embeds queries so far: 'onnxruntime', 'numpy' or 'sentence-transformers' ('' before the first dense query)."""
+        encoder = self._query_encoder
+        return "" if encoder is None else getattr(encoder, "kind", type(encoder).__name__)
+
+    @property
     def query_encoder(self):  # noqa: ANN201 — an Encoder or its NumPy twin
         """What embeds queries: the exported NumPy encoder when the index has one for this model, else the encoder."""
         if self._query_encoder is None:

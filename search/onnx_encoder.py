@@ -139,6 +139,8 @@ class OnnxEncoder:
         digest: the file holding the graph's SHA-256 (default: ``model.onnx.sha256`` beside the default graph).
     """
 
+    kind = "onnxruntime"
+
     def __init__(self, tokens: NumpyEncoder, path: Path | None = None, digest: Path | None = None) -> None:
         path = path or tokens.directory / ONNX_FILE
         try:

@@ -104,6 +104,8 @@ class NumpyEncoder:
         verify: re-encode a probe sentence on load and compare it with the stored reference.
     """
 
+    kind = "numpy"
+
     def __init__(self, directory: Path, verify: bool = True) -> None:
         self.directory = directory
         try:

@@ -132,6 +132,8 @@ def test_health_names_the_index(client, searcher, tmp_path):
     assert body["status"] == "ok" and body["passages"] == len(searcher.passages) == 8
     assert body["model"] == "fake-bow-64"
     assert body["index"] == (tmp_path / "index" / "current").resolve().name
+    assert client.get("/api/search", params={"q": "attention heads"}).status_code == 200
+    assert client.get("/api/health").json()["query_encoder"] == "FakeEncoder"  # the test double; kb serve says onnxruntime
 
 
 def test_openapi_documents_the_search(client):

@@ -55,12 +55,14 @@ def monkeypatch_module():
 
 def test_the_fast_path_is_in_use(real_searcher):
     assert isinstance(real_searcher.query_encoder, NumpyEncoder)
+    assert real_searcher.query_encoder_kind == "numpy"
     assert real_searcher.tokenizer.prepared is not None
     assert real_searcher.vectors.index is None  # NumPy product, not faiss, at this size
 
 
 def test_a_warmed_up_searcher_embeds_with_onnxruntime(warm_searcher):
     assert isinstance(warm_searcher.query_encoder, OnnxEncoder)
+    assert warm_searcher.query_encoder_kind == "onnxruntime"
     assert warm_searcher.tokenizer.prepared is None  # jieba's full dictionary
 
 
