@@ -4,10 +4,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .errors import ModelUnavailable
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where vectors are made or searched: a BM25-only query never needs NumPy
 
 
 def default_model() -> str:
@@ -70,6 +72,8 @@ class Encoder:
 
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text."""
+        import numpy as np
+
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         vectors = load_model(self.model).encode(
@@ -91,6 +95,8 @@ class VectorIndex:
     FAISS_FROM = 200_000
 
     def __init__(self, vectors: np.ndarray) -> None:
+        import numpy as np
+
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.index = None
         if len(self.vectors) >= self.FAISS_FROM:
@@ -101,6 +107,8 @@ class VectorIndex:
 
     def top(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
         """The ``n`` nearest passages to a unit query vector as (position, cosine), best first."""
+        import numpy as np
+
         total = len(self.vectors)
         if total == 0 or n <= 0:
             return []

@@ -8,9 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Literal
 
 from kb.passage import Passage
 
@@ -24,7 +22,11 @@ from .suggest import WORD_RE as SUGGEST_WORD_RE
 from .suggest import Suggester, english_words
 from .store import BM25_ONLY, IndexCorrupt, StoredIndex, default_root, read_index, read_manifest
 from .tokenize import EN_STOP, HAN_RUN_RE, Tokenizer, glossary_words, has_han
-from .zhmap import QueryMap
+
+if TYPE_CHECKING:
+    import numpy as np  # imported by the dense leg: a BM25-only search never loads NumPy (tests/test_fast_path.py)
+
+    from .zhmap import QueryMap
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES = ("hybrid", "bm25", "dense")
@@ -281,6 +283,8 @@ class Searcher:
         """The Chinese query map (search/zhmap.py), read on the first query with Chinese; None in an index without one."""
         arrays = self.index.query_map
         try:
+            from .zhmap import QueryMap
+
             return QueryMap.from_arrays(arrays) if arrays else None
         except (ValueError, KeyError) as exc:
             raise IndexCorrupt(f"the Chinese query map in {self.index.path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
@@ -335,6 +339,8 @@ class Searcher:
         if mapped is None:
             return vector
         blend = (1.0 - share) * vector + share * mapped
+        import numpy as np
+
         norm = float(np.linalg.norm(blend))
         return (blend / norm).astype(np.float32) if norm > 0 else vector
 

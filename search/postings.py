@@ -1,15 +1,26 @@
-"""BM25 postings: what a query process loads instead of rank-bm25 and the token lists (no rank-bm25 import)."""
+"""BM25 postings: what a query process loads instead of rank-bm25 and the token lists (no rank-bm25 import).
+
+A BM25-only query does not import NumPy either (100–150 ms of a fresh process
+here): the postings file is a JSON header line followed by the raw arrays, read
+into the standard library's ``array``, and a small corpus is scored in plain
+Python. Building, saving and scoring a large corpus use NumPy.
+"""
 from __future__ import annotations
 
-import zipfile
+import json
+import sys
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
+
     from .bm25 import BM25
+
+TYPECODES = {"indptr": "q", "docs": "i", "weights": "d", "idf": "d"}
+"""How each array is stored: int64 offsets, int32 passage positions, float64 weights and IDFs."""
 
 
 def pack_vocab(vocab: dict[str, int]) -> np.ndarray:
@@ -18,17 +29,25 @@ def pack_vocab(vocab: dict[str, int]) -> np.ndarray:
     A query process splits it ten times faster than it reads the same words as a
     fixed-width unicode array (BM25 terms, the query map's features).
     """
+    import numpy as np
+
+    return np.frombuffer(_vocab_text(vocab), dtype=np.uint8)
+
+
+def _vocab_text(vocab: dict[str, int]) -> bytes:
     words = sorted(vocab, key=vocab.__getitem__)
     if any("\n" in word for word in words):
         raise ValueError("a vocabulary word holds a line break")
-    return np.frombuffer("\n".join(words).encode("utf-8"), dtype=np.uint8)
+    return "\n".join(words).encode("utf-8")
 
 
-def unpack_vocab(blob: np.ndarray) -> dict[str, int]:
-    """The vocabulary :func:`pack_vocab` packed (ValueError when ``blob`` is not such a text)."""
-    if blob.dtype != np.uint8:
-        raise ValueError("the vocabulary is not UTF-8 text")
-    words = blob.tobytes().decode("utf-8").split("\n") if blob.size else []
+def unpack_vocab(blob: np.ndarray | bytes) -> dict[str, int]:
+    """The vocabulary :func:`pack_vocab` packed, from its array or its bytes (ValueError when it is not such a text)."""
+    if not isinstance(blob, bytes):
+        if str(blob.dtype) != "uint8":
+            raise ValueError("the vocabulary is not UTF-8 text")
+        blob = blob.tobytes()
+    words = blob.decode("utf-8").split("\n") if blob else []
     return dict(zip(words, range(len(words))))
 
 
@@ -44,16 +63,21 @@ class Postings:
     """
 
     vocab: dict[str, int]
-    indptr: np.ndarray
-    docs: np.ndarray
-    weights: np.ndarray
+    indptr: np.ndarray | array
+    docs: np.ndarray | array
+    weights: np.ndarray | array
     size: int
-    idf: np.ndarray
-    """IDF of each term, by vocabulary position."""
+    idf: np.ndarray | array
+    """IDF of each term, by vocabulary position. Arrays are NumPy's after a build, ``array``'s after :meth:`load`."""
+
+    NUMPY_FROM = 20_000
+    """Passages from which scores are added up with NumPy; below, a loop in Python is cheaper than importing it."""
 
     @classmethod
     def from_bm25(cls, bm25: BM25) -> Postings:
         """Postings with the weights ``bm25`` would give."""
+        import numpy as np
+
         columns: dict[str, tuple[list[int], list[int]]] = {}
         for doc, freqs in enumerate(bm25.doc_freqs):
             for term, tf in freqs.items():
@@ -89,6 +113,8 @@ class Postings:
         import inspect
         import math
 
+        import numpy as np
+
         from .bm25 import BM25
 
         defaults = inspect.signature(BM25.__init__).parameters
@@ -123,15 +149,34 @@ class Postings:
             idf=idf,
         )
 
-    def scores(self, tokens: list[str]) -> np.ndarray:
-        """BM25 score of every passage for ``tokens`` (repeated tokens count again, as in rank-bm25)."""
-        scores = np.zeros(self.size)
+    def scores(self, tokens: list[str]) -> np.ndarray | list[float]:
+        """BM25 score of every passage for ``tokens`` (repeated tokens count again, as in rank-bm25).
+
+        Below NUMPY_FROM passages a list, added up in Python: the same float64 additions in the same order as
+        NumPy's ``scores[docs] += weights``, so the same numbers bit for bit (tested).
+        """
+        if self.size >= self.NUMPY_FROM:
+            return self._numpy_scores(tokens)
+        scores = [0.0] * self.size
         for token in tokens:
             column = self.vocab.get(token)
             if column is None:
                 continue
             start, end = self.indptr[column], self.indptr[column + 1]
-            scores[self.docs[start:end]] += self.weights[start:end]
+            for doc, weight in zip(self.docs[start:end].tolist(), self.weights[start:end].tolist()):
+                scores[doc] += weight
+        return scores
+
+    def _numpy_scores(self, tokens: list[str]) -> np.ndarray:
+        import numpy as np
+
+        docs, weights, scores = np.asarray(self.docs), np.asarray(self.weights), np.zeros(self.size)
+        for token in tokens:
+            column = self.vocab.get(token)
+            if column is None:
+                continue
+            start, end = self.indptr[column], self.indptr[column + 1]
+            scores[docs[start:end]] += weights[start:end]
         return scores
 
     def docs_of(self, term: str) -> np.ndarray:
@@ -151,30 +196,57 @@ class Postings:
         if not tokens or self.size == 0 or n <= 0:
             return []
         scores = self.scores(tokens)
+        if isinstance(scores, list):
+            hits = sorted((-score, doc) for doc, score in enumerate(scores) if score > 0)[:n]
+            return [(doc, -negated) for negated, doc in hits]
+        import numpy as np
+
         hit = np.flatnonzero(scores > 0)
         ranked = hit[np.lexsort((hit, -scores[hit]))][:n]
         return list(zip(ranked.tolist(), scores[ranked].tolist()))
 
     def save(self, path: Path) -> None:
-        """Write as one uncompressed .npz, the terms packed by :func:`pack_vocab`."""
+        """One file: a JSON header line (passage count, byte order, each block's name and length), then the terms as
+        UTF-8 text (see :func:`pack_vocab`) and each array's bytes, typed by TYPECODES."""
+        import numpy as np
+
+        dtypes = {"q": np.int64, "i": np.int32, "d": np.float64}
+        blocks = {"terms": _vocab_text(self.vocab)}
+        blocks.update({name: np.ascontiguousarray(getattr(self, name), dtype=dtypes[code]).tobytes() for name, code in TYPECODES.items()})
+        header = {"size": self.size, "byteorder": sys.byteorder, "blocks": [[name, len(data)] for name, data in blocks.items()]}
         with path.open("wb") as handle:
-            np.savez(handle, terms=pack_vocab(self.vocab), indptr=self.indptr, docs=self.docs, weights=self.weights, size=np.asarray([self.size]), idf=self.idf)
+            handle.write(json.dumps(header).encode("utf-8") + b"\n")
+            for data in blocks.values():
+                handle.write(data)
 
     @classmethod
     def load(cls, path: Path) -> Postings:
-        """Read what :meth:`save` wrote (ValueError or OSError when it is damaged)."""
+        """Read what :meth:`save` wrote, into ``array``s (ValueError or OSError when it is damaged)."""
+        data = path.read_bytes()
         try:
-            with np.load(path, allow_pickle=False) as data:
-                vocab = unpack_vocab(data["terms"])
-                postings = cls(
-                    vocab=vocab,
-                    indptr=data["indptr"], docs=data["docs"], weights=data["weights"], size=int(data["size"][0]), idf=data["idf"],
-                )
-        except (zipfile.BadZipFile, EOFError, KeyError, IndexError, UnicodeDecodeError) as exc:
+            end = data.index(b"\n")
+            header = json.loads(data[:end])
+            if header["byteorder"] != sys.byteorder:
+                raise ValueError("postings written on a machine of the other byte order")
+            arrays, offset = {}, end + 1
+            for name, length in header["blocks"]:
+                chunk = data[offset : offset + length]
+                offset += length
+                if len(chunk) != length:
+                    raise ValueError("truncated postings")
+                if name == "terms":
+                    vocab = unpack_vocab(chunk)
+                else:
+                    arrays[name] = array(TYPECODES[name])
+                    arrays[name].frombytes(chunk)  # ValueError unless a whole number of items
+            if offset != len(data):
+                raise ValueError("trailing bytes after the postings")
+            postings = cls(vocab=vocab, size=int(header["size"]), **{name: arrays[name] for name in TYPECODES})
+        except (KeyError, TypeError, UnicodeDecodeError, UnboundLocalError) as exc:
             raise ValueError(f"damaged postings ({type(exc).__name__})") from None
         if len(postings.indptr) != len(vocab) + 1 or postings.indptr[-1] != len(postings.docs) or len(postings.docs) != len(postings.weights) or len(postings.idf) != len(vocab):
             raise ValueError("inconsistent postings")
-        if len(postings.docs) and (postings.docs.min() < 0 or postings.docs.max() >= postings.size):
+        if len(postings.docs) and (min(postings.docs) < 0 or max(postings.docs) >= postings.size):
             raise ValueError("postings point outside the index")
         return postings
 

@@ -5,12 +5,13 @@ Layout under the index root::
     current -> v-<corpus hash>-<time>/     (symlink, replaced atomically)
     v-.../manifest.json                     format version, model, dimension, corpus hash, file hashes
     v-.../passages.json                     the passages, in index order
-    v-.../bm25.npz                          BM25 postings: per term, its passages and weights
+    v-.../bm25.bin                          BM25 postings: per term, its passages and weights (search/postings.py)
     v-.../vectors.npy                       unit embeddings, float32 [n, dim]
     v-.../keys.json                         hash of each passage's embedded text (reuse on rebuild)
     v-.../zhmap.npz                         the Chinese query map's arrays (search/zhmap.py)
     cache/jieba-<words hash>.sqlite         prepared jieba dictionary for query processes
-    cache/encoder-<model hash>/             the query encoder's exported weights
+    cache/encoder-<model hash>/             the query encoders' exported weights (NumPy; ONNX for kb serve)
+    cache/tokens-<hash>.json                the last build's tokens and Chinese cuts, reused by the next
     fresh.json                              knowledge-file fingerprint last found to match `current`
     verified.json                           stamps of the files of `current` that last hashed right (search/stamps.py)
     .lock                                   held while a build runs
@@ -23,15 +24,15 @@ import json
 import os
 import secrets
 import shutil
+import sys
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import orjson
 
 from kb.passage import Passage
@@ -40,8 +41,11 @@ from .postings import Postings
 from .errors import SearchError
 from .stamps import read_record, settled, stamp, write_record
 
-FORMAT_VERSION = 5
-FILES = ("passages.json", "bm25.npz", "vectors.npy", "keys.json", "zhmap.npz")
+if TYPE_CHECKING:
+    import numpy as np  # imported where vectors are read or written: a BM25-only query never needs NumPy
+
+FORMAT_VERSION = 6
+FILES = ("passages.json", "bm25.bin", "vectors.npy", "keys.json", "zhmap.npz")
 VERIFIED_FILE = "verified.json"
 BM25_ONLY = "none (BM25 only)"
 """The manifest's model when the index was built without the embedding model (no vectors)."""
@@ -79,6 +83,8 @@ class StoredIndex:
     @cached_property
     def vectors(self) -> np.ndarray:
         """Unit passage embeddings, float32 [passages, dim]."""
+        import numpy as np
+
         vectors = _parse(self.path, lambda: np.load(self.path / "vectors.npy", allow_pickle=False))
         if vectors.shape != (len(self.passages), self.manifest.dim):
             raise IndexCorrupt(f"index in {self.path} is inconsistent with its manifest; run 'kb index' to rebuild")
@@ -87,6 +93,8 @@ class StoredIndex:
     @cached_property
     def query_map(self) -> dict[str, np.ndarray]:
         """Arrays of the Chinese query map (search.zhmap.QueryMap.to_arrays); needed by Chinese queries only."""
+        import numpy as np
+
         def load() -> dict[str, np.ndarray]:
             with np.load(self.path / "zhmap.npz", allow_pickle=False) as arrays:
                 return {name: arrays[name] for name in arrays.files}
@@ -154,6 +162,8 @@ def write_index(
     encoder: str = "",
 ) -> Path:
     """Write a complete index into a fresh directory, then point ``current`` at it atomically."""
+    import numpy as np
+
     root.mkdir(parents=True, exist_ok=True)
     when = time.strftime("%Y%m%d-%H%M%S")
     final = root / f"v-{corpus_hash[:12]}-{when}-{os.getpid()}-{secrets.token_hex(3)}"  # two builds in one second differ
@@ -161,7 +171,7 @@ def write_index(
     tmp.mkdir()
     try:
         (tmp / "passages.json").write_text(json.dumps([p.to_dict() for p in passages], ensure_ascii=False), encoding="utf-8")
-        postings.save(tmp / "bm25.npz")
+        postings.save(tmp / "bm25.bin")
         np.save(tmp / "vectors.npy", np.ascontiguousarray(vectors, dtype=np.float32))
         (tmp / "keys.json").write_text(json.dumps(keys), encoding="utf-8")
         np.savez(tmp / "zhmap.npz", **(query_map or {}))
@@ -234,7 +244,10 @@ def _parse(path: Path, load: Callable[[], object]):  # noqa: ANN202 — whatever
     """Run ``load`` on a part of the index in ``path``; a damaged part raises IndexCorrupt."""
     try:
         return load()
-    except (OSError, ValueError, TypeError, AttributeError, KeyError, zipfile.BadZipFile) as exc:
+    except Exception as exc:  # noqa: BLE001 — narrowed here, as a BM25-only query never imports zipfile (for NumPy's .npz)
+        bad_zip = getattr(sys.modules.get("zipfile"), "BadZipFile", ())
+        if not isinstance(exc, (OSError, ValueError, TypeError, AttributeError, KeyError, bad_zip)):
+            raise
         raise IndexCorrupt(f"index in {path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
 
 
@@ -273,7 +286,7 @@ def read_index(root: Path, verify: bool = True) -> StoredIndex:
     if verify:
         _verify(root, path, manifest.files)
     passages = _parse(path, lambda: [Passage.from_dict(p) for p in orjson.loads((path / "passages.json").read_bytes())])
-    postings = _parse(path, lambda: Postings.load(path / "bm25.npz"))
+    postings = _parse(path, lambda: Postings.load(path / "bm25.bin"))
     if len(passages) != manifest.passages or postings.size != len(passages):
         raise IndexCorrupt(f"index in {path} is inconsistent with its manifest; run 'kb index' to rebuild")
     return StoredIndex(path=path, manifest=manifest, passages=passages, postings=postings)
@@ -291,6 +304,8 @@ def reuse_vectors(root: Path, model: str, keys: list[str], embed: Callable[[list
     Returns:
         (vectors [len(keys), dim], number of passages embedded now).
     """
+    import numpy as np
+
     previous: dict[str, np.ndarray] = {}
     try:
         old = read_index(root)

@@ -227,9 +227,11 @@ def test_wordpiece_gives_the_model_tokenizers_ids(real_searcher, queries):
 HEAVY = ("torch", "transformers", "sentence_transformers", "faiss", "pydantic", "rank_bm25", "yaml", "sklearn", "scipy", "jieba", "tokenizers", "onnxruntime")
 
 
+@pytest.mark.parametrize("mode", ["hybrid", "bm25"])
 @pytest.mark.parametrize("query", ["why does grouped query attention save memory", "分组查询注意力为什么省显存"])
-def test_a_search_process_imports_nothing_heavy(real_searcher, query):
-    """`kb search` on a built, current index loads none of the libraries that cost seconds (README "Speed")."""
+def test_a_search_process_imports_nothing_heavy(real_searcher, query, mode):
+    """`kb search` on a built, current index loads none of the libraries that cost seconds, and a BM25 search not even
+    NumPy (README "Speed")."""
     import json
     import os
     import subprocess
@@ -237,8 +239,8 @@ def test_a_search_process_imports_nothing_heavy(real_searcher, query):
 
     code = (
         "import json, sys\nfrom search.cli import run\n"
-        f"status = run(['search', {query!r}, '--json'])\n"
-        f"print(json.dumps([status, sorted(m for m in {HEAVY!r} if m in sys.modules)]))\n"
+        f"status = run(['search', {query!r}, '--json', '--mode', {mode!r}])\n"
+        f"print(json.dumps([status, sorted(m for m in {HEAVY + (('numpy',) if mode == 'bm25' else ())!r} if m in sys.modules)]))\n"
     )
     env = {**os.environ, "KB_INDEX_DIR": str(real_searcher.root)}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)

@@ -147,8 +147,8 @@ DAMAGE = {
     "flipped-passages": lambda root: (_current(root) / "passages.json").write_text(
         (_current(root) / "passages.json").read_text(encoding="utf-8").replace("Grouped", "Grouper", 1), encoding="utf-8"),
     "garbage-vectors": lambda root: (_current(root) / "vectors.npy").write_bytes(os.urandom(4096)),
-    "deleted-postings": lambda root: os.remove(_current(root) / "bm25.npz"),
-    "garbage-postings": lambda root: (_current(root) / "bm25.npz").write_bytes(b"PK\x03\x04" + os.urandom(200)),
+    "deleted-postings": lambda root: os.remove(_current(root) / "bm25.bin"),
+    "garbage-postings": lambda root: (_current(root) / "bm25.bin").write_bytes(b"PK\x03\x04" + os.urandom(200)),
     "deleted-current-build": lambda root: __import__("shutil").rmtree(_current(root)),
     "deleted-index": lambda root: __import__("shutil").rmtree(root),
     "empty-manifest": lambda root: (_current(root) / "manifest.json").write_text("", encoding="utf-8"),
@@ -188,10 +188,10 @@ def test_index_built_with_another_model_is_rebuilt(built):
 def test_damage_is_reported_on_stderr(tmp_path, kb_copy):
     env = kb_env(kb_copy, tmp_path / "index")
     assert run_process(["index"], env).code == 0
-    (_current(tmp_path / "index") / "bm25.npz").write_bytes(b"PK\x03\x04 not a zip")
+    (_current(tmp_path / "index") / "bm25.bin").write_bytes(b"PK\x03\x04 not a zip")
     run = run_process(["search", QUERY, "--json", "-k", "1"], env)
     assert run.code == 0 and json.loads(run.out)[0]["id"] in {"term:gqa", "attention/gqa#gqa"}
-    assert "kb: embedding 8 passages (index file" in run.err and "bm25.npz does not match its manifest)" in run.err
+    assert "kb: embedding 8 passages (index file" in run.err and "bm25.bin does not match its manifest)" in run.err
 
 
 def test_missing_index_is_built_on_first_use_with_a_progress_bar(tmp_path, kb_copy):

@@ -47,7 +47,7 @@ def test_damaged_index_is_detected(tmp_path, kb_copy, corpus_of, fake_encoder, d
         text = (current / "passages.json").read_text(encoding="utf-8")
         (current / "passages.json").write_text(text.replace("Grouped", "Grouper", 1), encoding="utf-8")
     elif damage == "delete":
-        os.remove(current / "bm25.npz")
+        os.remove(current / "bm25.bin")
     elif damage == "zhmap":
         (current / "zhmap.npz").write_bytes(b"not a zip")
     else:
