@@ -11,6 +11,7 @@ import json
 import sys
 from array import array
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,7 +72,8 @@ class Postings:
     """IDF of each term, by vocabulary position. Arrays are NumPy's after a build, ``array``'s after :meth:`load`."""
 
     NUMPY_FROM = 20_000
-    """Passages from which scores are added up with NumPy; below, a loop in Python is cheaper than importing it."""
+    """Passages from which scores are added up with NumPy even when it is not loaded yet; below, a loop in Python
+    is cheaper than importing it (a fresh BM25-only search)."""
 
     @classmethod
     def from_bm25(cls, bm25: BM25) -> Postings:
@@ -152,11 +154,15 @@ class Postings:
     def scores(self, tokens: list[str]) -> np.ndarray | list[float]:
         """BM25 score of every passage for ``tokens`` (repeated tokens count again, as in rank-bm25).
 
-        Below NUMPY_FROM passages a list, added up in Python: the same float64 additions in the same order as
+        With NumPy when the process has it loaded already (a server, a hybrid search) or the index is large
+        (NUMPY_FROM); otherwise a list added up in plain Python: the same float64 additions in the same order as
         NumPy's ``scores[docs] += weights``, so the same numbers bit for bit (tested).
         """
-        if self.size >= self.NUMPY_FROM:
+        if self.size >= self.NUMPY_FROM or "numpy" in sys.modules:
             return self._numpy_scores(tokens)
+        return self._python_scores(tokens)
+
+    def _python_scores(self, tokens: list[str]) -> list[float]:
         scores = [0.0] * self.size
         for token in tokens:
             column = self.vocab.get(token)
@@ -170,7 +176,8 @@ class Postings:
     def _numpy_scores(self, tokens: list[str]) -> np.ndarray:
         import numpy as np
 
-        docs, weights, scores = np.asarray(self.docs), np.asarray(self.weights), np.zeros(self.size)
+        docs, weights = self._numpy_arrays
+        scores = np.zeros(self.size)
         for token in tokens:
             column = self.vocab.get(token)
             if column is None:
@@ -178,6 +185,13 @@ class Postings:
             start, end = self.indptr[column], self.indptr[column + 1]
             scores[docs[start:end]] += weights[start:end]
         return scores
+
+    @cached_property
+    def _numpy_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``docs`` and ``weights`` as NumPy arrays (views of loaded ``array``s, made once)."""
+        import numpy as np
+
+        return np.asarray(self.docs), np.asarray(self.weights)
 
     def docs_of(self, term: str) -> np.ndarray:
         """Positions of the passages holding ``term`` (ascending; empty when no passage does)."""
