@@ -6,6 +6,8 @@ import math
 import numpy as np
 from rank_bm25 import BM25Okapi
 
+from .postings import B, K1
+
 
 class BM25(BM25Okapi):
     """Okapi BM25 with Lucene's IDF, ``log(1 + (N - df + 0.5) / (df + 0.5))``.
@@ -22,7 +24,7 @@ class BM25(BM25Okapi):
         b: length normalisation (0.5, less than the usual 0.75: long sections are often the answer; tuned on the evaluation set).
     """
 
-    def __init__(self, corpus: list[list[str]], k1: float = 1.2, b: float = 0.5) -> None:
+    def __init__(self, corpus: list[list[str]], k1: float = K1, b: float = B) -> None:
         super().__init__(corpus, k1=k1, b=b)
 
     def _calc_idf(self, nd: dict[str, int]) -> None:  # rank-bm25 hook

@@ -59,6 +59,19 @@ def training_texts(passage: Passage) -> list[str]:
     return texts
 
 
+def training_rows(passages: list[Passage], tokenizer: Tokenizer) -> tuple[list[list[str]], list[int]]:
+    """The rows of X: the features of each training text that has any, and the position of the passage it maps onto."""
+    docs: list[list[str]] = []
+    targets: list[int] = []
+    for position, passage in enumerate(passages):
+        for text in training_texts(passage):
+            words = features(text, tokenizer)
+            if words:
+                docs.append(words)
+                targets.append(position)
+    return docs, targets
+
+
 @dataclass
 class QueryMap:
     """A trained map; its arrays are what the index stores (see ``to_arrays``)."""
@@ -157,14 +170,7 @@ def train(passages: list[Passage], vectors: np.ndarray, tokenizer: Tokenizer, la
         tokenizer: the index's tokenizer (jieba with the glossary's words).
         lam: ridge penalty.
     """
-    docs: list[list[str]] = []
-    targets: list[int] = []
-    for position, passage in enumerate(passages):
-        for text in training_texts(passage):
-            words = features(text, tokenizer)
-            if words:
-                docs.append(words)
-                targets.append(position)
+    docs, targets = training_rows(passages, tokenizer)
     dim = vectors.shape[1] if vectors.ndim == 2 else 0
     if not docs:
         empty = np.zeros(0)

@@ -63,16 +63,10 @@ def test_arrays_round_trip_and_training_is_deterministic(trained):
 def test_training_equals_the_plain_ridge_regression(trained):
     """The vectorized assembly and the sparse Gram matrix give X as QueryMap.weights defines its rows, and the float32
     Cholesky solve gives (X Xᵀ + λI)⁻¹ Y as a dense float64 solve does, within float32 precision."""
-    from search.zhmap import RIDGE_LAMBDA, training_texts
+    from search.zhmap import RIDGE_LAMBDA, training_rows
 
     passages, vectors, tokenizer, model = trained
-    docs, targets = [], []
-    for position, passage in enumerate(passages):
-        for text in training_texts(passage):
-            words = features(text, tokenizer)
-            if words:
-                docs.append(words)
-                targets.append(position)
+    docs, targets = training_rows(passages, tokenizer)
     x = np.zeros((len(docs), len(model.vocab)))
     for row, words in enumerate(docs):
         cols, weights = model.weights(words)  # the definition, one row at a time
