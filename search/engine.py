@@ -227,8 +227,8 @@ class Searcher:
 
     def warm_up(self) -> None:
         """For a long-running process: load now what a first query would load (the encoder, as onnxruntime's graph
-        when there is one, the vectors, the Chinese query map) and the sentences snippets are chosen from, and cut Chinese with jieba's full in-memory
-        dictionary (1 s to load; same tokens as the prepared one, without its SQLite lookups)."""
+        when there is one; the vectors; the Chinese query map; the sentences snippets are chosen from), and cut
+        Chinese with jieba's full in-memory dictionary (1 s to load; same tokens as the prepared one, no SQLite)."""
         self.tokenizer.load_full_dictionary()
         prepare([text for passage in self.passages for text in passage.text.values()])
         if self.index.manifest.model != BM25_ONLY and self.model_error is None:
