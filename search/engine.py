@@ -15,7 +15,7 @@ from kb.passage import Passage
 from .dense import Encoder, VectorIndex
 from .errors import ModelUnavailable, SearchError
 from .freshness import known_fresh, record_fresh, sources_fingerprint
-from .fuse import convex, demote
+from .fuse import convex
 from .glossary_names import GlossaryNames
 from .snippet import best_sentences, prepare
 from .suggest import WORD_RE as SUGGEST_WORD_RE
@@ -167,6 +167,7 @@ class Searcher:
         self.index = self._open(check_stale)
         self.passages: list[Passage] = self.index.passages
         self.by_id = {p.id: p for p in self.passages}
+        self._ids = [p.id for p in self.passages]
         self.tokenizer = Tokenizer(glossary_words(self.passages), prepared=self.root / "cache" if self.index.manifest.dictionary else None)
         self.postings = self.index.postings
         self._vectors: VectorIndex | None = None
@@ -441,12 +442,12 @@ class Searcher:
                 mode = "bm25"
         legs: list[list[tuple[str, float]]] = []
         if mode in ("hybrid", "bm25"):
-            legs.append([(self.passages[i].id, s) for i, s in self.bm25_top(query, pool)])
+            legs.append([(self._ids[i], s) for i, s in self.bm25_top(query, pool)])
         if mode in ("hybrid", "dense"):
-            legs.append([(self.passages[i].id, s) for i, s in dense])
+            legs.append([(self._ids[i], s) for i, s in dense])
         weight = DENSE_WEIGHT[query_script(query)]
         if mode == "hybrid":
-            ranked = demote(convex(legs, (1.0 - weight, weight)), self._terms, TERM_PRIOR)
+            ranked = convex(legs, (1.0 - weight, weight), self._terms, TERM_PRIOR)
         else:
             ranked = legs[0]
         names = {"hybrid": ("bm25", "dense"), "bm25": ("bm25",), "dense": ("dense",)}[mode]

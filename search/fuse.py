@@ -51,30 +51,46 @@ def weighted_rrf(rankings: Sequence[Sequence[tuple[str, float]]], weights: Seque
     return sorted(fused.items(), key=lambda item: (-item[1], order[item[0]]))
 
 
-def convex(rankings: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float]) -> list[tuple[str, float]]:
+def convex(
+    rankings: Sequence[Sequence[tuple[str, float]]],
+    weights: Sequence[float],
+    demoted: set[str] | frozenset[str] = frozenset(),
+    penalty: float = 0.0,
+) -> list[tuple[str, float]]:
     """Weighted sum of min-max normalised scores; an id missing from a list scores 0 there.
 
     Args:
         rankings: one list per retriever, best first, of (id, raw score).
         weights: one weight per list (e.g. 0.7 BM25, 0.3 dense).
+        demoted: ids whose fused score loses ``penalty`` (e.g. glossary entries); the result is then
+            ``demote(convex(rankings, weights), demoted, penalty)``, made with one sort instead of two.
+        penalty: see ``demoted``.
 
     Returns:
-        (id, fused score in [0, Σ weights]), best first, each id once.
+        (id, fused score in [0, Σ weights], less any penalty), best first, each id once; ties keep first-seen order.
     """
     fused: dict[str, float] = {}
     for ranking, weight in zip(rankings, weights, strict=True):
         if not ranking:
             continue
-        best: dict[str, float] = {}
-        for ident, score in ranking:
-            best.setdefault(ident, score)
-        values = list(best.values())
+        best = dict(ranking)  # an id listed twice keeps its first place but its last score: redo it keeping the first
+        if len(best) < len(ranking):
+            best = {}
+            for ident, score in ranking:
+                best.setdefault(ident, score)
+        values = best.values()
         low, high = min(values), max(values)
         span = high - low
         for ident, score in best.items():
             fused[ident] = fused.get(ident, 0.0) + weight * ((score - low) / span if span > 0 else 1.0)
-    order = {ident: i for i, ident in enumerate(fused)}
-    return sorted(fused.items(), key=lambda item: (-item[1], order[item[0]]))
+    # Sorting plain tuples compares in C, where a key function would be a Python call per id. The undemoted score
+    # comes second so that ties after the penalty keep the order demote() would find them in.
+    keyed = [
+        (-(score - penalty if ident in demoted else score), -score, order, ident)
+        for order, (ident, score) in enumerate(fused.items())
+    ]
+    keyed.sort()
+    return [(ident, -adjusted) for adjusted, _, _, ident in keyed]
 
 
 def demote(ranked: Sequence[tuple[str, float]], ids: set[str] | frozenset[str], penalty: float) -> list[tuple[str, float]]:

@@ -1,3 +1,6 @@
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
 import pytest
 
 from search.fuse import rrf
@@ -49,3 +52,46 @@ def test_demote_subtracts_the_penalty_and_resorts():
     assert [ident for ident, _ in out] == ["page#gqa", "term:gqa", "page#mha"]
     assert dict(out)["term:gqa"] == pytest.approx(0.8)
     assert demote(ranked, {"term:gqa"}, 0.0) == ranked
+
+
+def _convex_reference(rankings, weights):
+    """The plain version: a dict of fused scores sorted by (score, first seen) with a key function."""
+    fused: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        best: dict[str, float] = {}
+        for ident, score in ranking:
+            best.setdefault(ident, score)
+        if not best:
+            continue
+        low, high = min(best.values()), max(best.values())
+        for ident, score in best.items():
+            fused[ident] = fused.get(ident, 0.0) + weight * ((score - low) / (high - low) if high > low else 1.0)
+    order = {ident: i for i, ident in enumerate(fused)}
+    return sorted(fused.items(), key=lambda item: (-item[1], order[item[0]]))
+
+
+_ids = st.sampled_from([f"p{i}" for i in range(12)])
+_scores = st.sampled_from([0.0, 1.0, 2.0, 3.0, 4.0])  # few values on a grid, so that ties are common
+_ranking = st.lists(st.tuples(_ids, _scores), max_size=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rankings=st.lists(_ranking, min_size=1, max_size=3).flatmap(
+        lambda r: st.tuples(st.just(r), st.lists(st.sampled_from([0.0, 0.3, 0.5, 1.0]), min_size=len(r), max_size=len(r)))
+    ),
+    demoted=st.frozensets(_ids, max_size=6),
+    penalty=st.sampled_from([0.0, 0.05, 0.25, 0.5]),  # 0.25 and 0.5 land demoted ids exactly on others' scores
+)
+@example(rankings=([[("b", 4.0), ("a", 2.0), ("c", 0.0)], [("a", 1.0)]], [1.0, 1.0]), demoted=frozenset({"a"}), penalty=0.5)
+def test_convex_with_a_penalty_is_demote_after_convex(rankings, demoted, penalty):
+    """One sort gives what the search did in two (convex, then demote), ties included, float for float.
+
+    The explicit example: "a" (fused 0.5 + 1.0) is demoted to 1.0, level with "b" (1.0), which was seen first;
+    demote keeps "a" first, as convex ranked it.
+    """
+    from search.fuse import convex, demote
+
+    lists, weights = rankings
+    assert convex(lists, weights) == _convex_reference(lists, weights)
+    assert convex(lists, weights, demoted, penalty) == demote(_convex_reference(lists, weights), demoted, penalty)
