@@ -61,11 +61,11 @@ def best_sentences(text: str, query_tokens: set[str], limit: int = 2, max_chars:
     if not parsed:
         return ""
     han = [t for t in query_tokens if HAN_CHAR_RE.match(t)]
-    latin = [t for t in query_tokens if not HAN_CHAR_RE.match(t) and len(t) > 1]
-    scored = [
-        (sum(t in words for t in latin) + sum(t in sentence for t in han), -i, sentence)
-        for i, (sentence, words) in enumerate(parsed)
-    ]
+    latin = {t for t in query_tokens if len(t) > 1} - set(han)
+    if han:
+        scored = [(len(words & latin) + sum(t in sentence for t in han), -i, sentence) for i, (sentence, words) in enumerate(parsed)]
+    else:
+        scored = [(len(words & latin), -i, sentence) for i, (sentence, words) in enumerate(parsed)]
     parts = [sentence for sentence, _ in parsed]
     chosen = sorted(scored, reverse=True)[:limit]
     if all(score == 0 for score, _, _ in chosen):

@@ -1,3 +1,5 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 
 from search.tokenize import Tokenizer, has_han
@@ -67,3 +69,37 @@ def test_prepare_parses_sentences_ahead_only_when_they_all_fit(monkeypatch):
     monkeypatch.setattr(snippet, "SENTENCE_CACHE", 4)
     snippet.prepare(texts)  # five do not fit in four: none parsed ahead, so none evicts another
     assert snippet._sentence_words.cache_info().currsize == 0
+
+
+def _best_sentences_reference(text, query_tokens, limit=2, max_chars=240):
+    """The plain version: count each query token in each sentence one by one."""
+    from search.snippet import HAN_CHAR_RE, _sentence_words
+
+    parsed = _sentence_words(text)
+    if not parsed:
+        return ""
+    han = [t for t in query_tokens if HAN_CHAR_RE.match(t)]
+    latin = [t for t in query_tokens if not HAN_CHAR_RE.match(t) and len(t) > 1]
+    scored = [(sum(t in words for t in latin) + sum(t in sentence for t in han), -i, sentence) for i, (sentence, words) in enumerate(parsed)]
+    chosen = sorted(scored, reverse=True)[:limit]
+    if all(score == 0 for score, _, _ in chosen):
+        chosen = [(0, -i, s) for i, (s, _) in enumerate(parsed[:limit])]
+    snippet = " ".join(s for _, _, s in sorted(chosen, key=lambda t: -t[1]))
+    return snippet if len(snippet) <= max_chars else snippet[: max_chars - 1].rstrip() + "…"
+
+
+_WORDS = ["gqa", "kv", "cache", "heads", "a", "top-p", "top", "p", "分组", "注意力", "头", "键值", "x"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sentences=st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6), min_size=1, max_size=6),
+    query=st.sets(st.sampled_from(_WORDS), max_size=5),
+    limit=st.integers(1, 3),
+)
+def test_best_sentences_match_a_token_by_token_count(sentences, query, limit):
+    """Counting Latin tokens by set intersection picks the same sentences as counting them one by one."""
+    from search.snippet import best_sentences
+
+    text = " ".join(" ".join(words).capitalize() + "." for words in sentences)
+    assert best_sentences(text, query, limit=limit) == _best_sentences_reference(text, query, limit=limit)
