@@ -24,7 +24,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.staticfiles import StaticFiles
 
-from .engine import MAX_K, MAX_QUERY_CHARS, Hit, Searcher, clean_query, truncation_notice, validate
+from .engine import Hit, Searcher
+from .query import MAX_K, MAX_QUERY_CHARS, clean_query, truncation_notice, validate
 from .errors import SearchError
 from .live import LiveSearcher
 

@@ -32,7 +32,8 @@ def _err(line: str) -> None:
 
 def search(args: argparse.Namespace) -> None:
     """Search the notes. Example: kb search "GQA 为什么省显存" -k 3"""
-    from .engine import Searcher, truncation_notice, validate
+    from .engine import Searcher
+    from .query import truncation_notice, validate
 
     query, k, mode, lang = args.query, args.k, args.mode, args.lang
     if query == "-":

@@ -82,6 +82,19 @@ class Encoder:
         return np.asarray(vectors, dtype=np.float32)
 
 
+class UnavailableEncoder:
+    """Stands in for an encoder whose model cannot be found: every use raises the reason."""
+
+    label = "unavailable"
+    model = None
+
+    def __init__(self, error: ModelUnavailable) -> None:
+        self.error = error
+
+    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        raise self.error
+
+
 class VectorIndex:
     """Exact inner-product search over unit vectors: a NumPy product for small indexes, faiss IndexFlatIP for large ones.
 

@@ -2,21 +2,21 @@
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from kb.passage import Passage
 
-from .dense import Encoder, VectorIndex
-from .errors import ModelUnavailable, SearchError
+from . import encoder_choice
+from .dense import Encoder, UnavailableEncoder, VectorIndex
+from .errors import ModelUnavailable
 from .freshness import known_fresh, record_fresh, sources_fingerprint
 from .fuse import convex
 from .glossary_names import GlossaryNames
+from .query import MAX_QUERY_CHARS, detect_lang, query_script, truncation_notice, validate
 from .snippet import best_sentences, prepare
 from .suggest import WORD_RE as SUGGEST_WORD_RE
 from .suggest import Suggester, english_words
@@ -28,10 +28,6 @@ if TYPE_CHECKING:
 
     from .zhmap import QueryMap
 
-Mode = Literal["hybrid", "bm25", "dense"]
-MODES = ("hybrid", "bm25", "dense")
-LANG_CHOICES = ("auto", "en", "zh")
-MAX_K = 100
 DENSE_WEIGHT = {"en": 0.4, "mixed": 0.4, "zh": 0.4}
 """Weight of the dense leg in the convex fusion, by query script; tuned with `kb eval --tune` (README)."""
 ZH_MAP_WEIGHT = {"en": 0.0, "mixed": 0.4, "zh": 0.85}
@@ -44,7 +40,6 @@ NO_MATCH_COVERAGE = 0.4
 under NO_MATCH_COSINE (the Chinese query map's cosine is no confidence: it lands near some passage for any Chinese).
 Calibrated on eval/queries (README, "Search quality")."""
 NO_MATCH_COSINE = 0.35
-MAX_QUERY_CHARS = 1000
 
 
 @dataclass
@@ -70,57 +65,6 @@ class Hit:
         if data["explain"] is None:
             del data["explain"]
         return data
-
-
-def detect_lang(query: str) -> str:
-    """'zh' when the query has a Chinese character, else 'en'."""
-    return "zh" if has_han(query) else "en"
-
-
-def query_script(query: str) -> str:
-    """'en' (no Chinese), 'zh' (Chinese and no Latin words) or 'mixed'."""
-    if not has_han(query):
-        return "en"
-    return "mixed" if re.search(r"[A-Za-z]{2,}", query) else "zh"
-
-
-_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
-
-
-def clean_query(query: str) -> str:
-    """The query with control characters turned into spaces, format characters (zero-width, BOM) dropped
-    and lone surrogates (undecodable bytes in argv) turned into U+FFFD."""
-    query = _SURROGATE_RE.sub("\ufffd", query or "")
-    out = []
-    for char in query:
-        category = unicodedata.category(char)
-        if category == "Cc":
-            out.append(" ")
-        elif category != "Cf":
-            out.append(char)
-    return "".join(out)
-
-
-def truncation_notice(query: str) -> str | None:
-    """The one-line notice for a query longer than MAX_QUERY_CHARS, else None."""
-    length = len(clean_query(query).strip())
-    if length <= MAX_QUERY_CHARS:
-        return None
-    return f"query cut to its first {MAX_QUERY_CHARS} characters (it has {length})"
-
-
-def validate(query: str, k: int, mode: str, lang: str) -> str:
-    """Check search arguments before any work; return the query cleaned (see clean_query), stripped and cut to MAX_QUERY_CHARS."""
-    query = clean_query(query).strip()
-    if not query:
-        raise SearchError('empty query; give a question or a term, e.g. kb search "grouped query attention"')
-    if mode not in MODES:
-        raise SearchError(f"unknown mode '{mode}'; use one of: {', '.join(MODES)}")
-    if lang not in LANG_CHOICES:
-        raise SearchError(f"unknown language '{lang}'; use one of: {', '.join(LANG_CHOICES)}")
-    if not 1 <= k <= MAX_K:
-        raise SearchError(f"k must be between 1 and {MAX_K}, got {k}")
-    return query[:MAX_QUERY_CHARS]
 
 
 class Searcher:
@@ -158,7 +102,7 @@ class Searcher:
         try:
             self.encoder = encoder or Encoder()
         except ModelUnavailable as exc:
-            self.encoder = _NoModel(exc)
+            self.encoder = UnavailableEncoder(exc)
             self.model_error = exc
         self.base_url = base_url.rstrip("/")
         self.rebuilt = False
@@ -237,46 +181,20 @@ class Searcher:
                 self.query_encoder.encode(["warm up"])
             except ModelUnavailable as exc:
                 self.model_error = exc
-            self._use_onnx()
+            self._query_encoder = encoder_choice.for_server(self._query_encoder)
             _ = self.vectors
             _ = self.query_map
-
-    def _use_onnx(self) -> None:
-        """Embed queries with onnxruntime from now on, when the NumPy encoder is in use and the index exported the graph
-        (search/onnx_encoder.py: 0.1–0.2 s to load, then 2–3 times faster per query); else keep what is in use."""
-        from .query_encoder import NumpyEncoder
-
-        if isinstance(self._query_encoder, NumpyEncoder):
-            from .onnx_encoder import OnnxEncoder
-
-            try:
-                self._query_encoder = OnnxEncoder(self._query_encoder)
-            except ModelUnavailable as exc:
-                import logging
-
-                logging.getLogger("kb.serve").warning("%s", exc)
 
     @property
     def query_encoder_kind(self) -> str:
         """What embeds queries so far: 'onnxruntime', 'numpy' or 'sentence-transformers' ('' before the first dense query)."""
-        encoder = self._query_encoder
-        return "" if encoder is None else getattr(encoder, "kind", type(encoder).__name__)
+        return encoder_choice.kind(self._query_encoder)
 
     @property
     def query_encoder(self):  # noqa: ANN201 — an Encoder or its NumPy twin
         """What embeds queries: the exported NumPy encoder when the index has one for this model, else the encoder."""
         if self._query_encoder is None:
-            self._query_encoder = self.encoder
-            name = self.index.manifest.encoder
-            if name and isinstance(self.encoder, Encoder):
-                from .query_encoder import NumpyEncoder
-
-                try:
-                    fast = NumpyEncoder(self.root / "cache" / name)
-                    if fast.label == self.encoder.label:
-                        self._query_encoder = fast
-                except ModelUnavailable:
-                    pass  # sentence-transformers gives the same vectors, only slower to start
+            self._query_encoder = encoder_choice.for_queries(self.encoder, self.root / "cache", self.index.manifest.encoder)
         return self._query_encoder
 
     @cached_property
@@ -483,16 +401,3 @@ class Searcher:
                 legs[name] = {"rank": found[0], "score": round(found[1], 6)} if found else None
         fusion = {"method": "convex", "script": query_script(query), "weights": {"bm25": round(1 - weight, 3), "dense": weight}, "term_prior": TERM_PRIOR} if mode == "hybrid" else {"method": mode}
         return {**legs, "fusion": fusion}
-
-
-class _NoModel:
-    """Stands in for an encoder whose model cannot be found: every use raises the reason."""
-
-    label = "unavailable"
-    model = None
-
-    def __init__(self, error: ModelUnavailable) -> None:
-        self.error = error
-
-    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        raise self.error

@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from search.api import MAX_QUERY_PARAM, create_app
-from search.engine import MAX_QUERY_CHARS, Searcher
+from search.engine import Searcher
+from search.query import MAX_QUERY_CHARS
 from search.live import LiveSearcher
 
 from serving import running

@@ -11,7 +11,8 @@ import pytest
 
 import search.engine
 import search.indexer
-from search.engine import MAX_QUERY_CHARS, Searcher
+from search.engine import Searcher
+from search.query import MAX_QUERY_CHARS
 from search.errors import SearchError
 
 from fakes import FakeEncoder

@@ -1,6 +1,7 @@
 import pytest
 
-from search.engine import Searcher, detect_lang
+from search.engine import Searcher
+from search.query import detect_lang
 from search.errors import SearchError
 
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from search.engine import LANG_CHOICES, MAX_K, MODES, Searcher, clean_query
+from search.engine import Searcher
+from search.query import LANG_CHOICES, MAX_K, MODES, clean_query
 from search.errors import SearchError
 from search.indexer import load_corpus
 from search.tokenize import Tokenizer
