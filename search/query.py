@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
 
 from .errors import SearchError
 from .tokenize import has_han
 
-Mode = Literal["hybrid", "bm25", "dense"]
 MODES = ("hybrid", "bm25", "dense")
 LANG_CHOICES = ("auto", "en", "zh")
 MAX_K = 100
