@@ -168,12 +168,12 @@ def fuse_with(params: dict, bm25: list, dense: list, terms: frozenset[str] = fro
     """Apply one fusion setting to a query's two legs (``terms``: glossary-entry ids a ``term_prior`` demotes); return ranked ids."""
     from .fuse import convex, demote, weighted_rrf
 
-    if params["method"] == "convex":
-        fused = convex([bm25, dense], params["weights"])
+    if params["method"] == "convex":  # the search's own call (engine.Searcher.search), penalty included
+        fused = convex([bm25, dense], params["weights"], terms, params.get("term_prior", 0.0))
     else:
         fused = weighted_rrf([bm25, dense], params["weights"], k=params.get("k", 60))
-    if params.get("term_prior"):
-        fused = demote(fused, terms, params["term_prior"])
+        if params.get("term_prior"):
+            fused = demote(fused, terms, params["term_prior"])
     return [ident for ident, _ in fused]
 
 
