@@ -14,7 +14,7 @@ export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve write test index site plots load bench clean
+.PHONY: setup serve write test test-matrix index site plots load bench clean
 
 VENDOR  := docs/assets/vendor/.stamp
 
@@ -69,6 +69,20 @@ bench: index
 
 test: setup $(CHROMIUM)
 	$(PY) -m pytest
+
+# Before a release (not CI): the page code under both of torch's kernel choices (ATEN_CPU_CAPABILITY) and NumPy's
+# OpenBLAS kernels (generic SSE3 "Prescott" / "Haswell" AVX2), one and two threads, then in reverse file order with
+# the tolerance audit (tools/tolerance_audit.py), which fails on float32 results compared at float64 tolerances or
+# on comparisons that use over a tenth of their tolerance. Also the tests' own comparisons, audited once.
+MATRIX := "1 default Prescott" "2 default Prescott" "1 avx2 Haswell" "2 avx2 Haswell"
+test-matrix: setup
+	@set -e; for cell in $(MATRIX); do set -- $$cell; \
+	  echo "== OMP_NUM_THREADS=$$1 ATEN_CPU_CAPABILITY=$$2 OPENBLAS_CORETYPE=$$3"; \
+	  OMP_NUM_THREADS=$$1 ATEN_CPU_CAPABILITY=$$2 OPENBLAS_CORETYPE=$$3 $(PY) -m pytest docs -q; done
+	@echo "== docs in reverse file order, with the tolerance audit"
+	KB_REVERSE_FILES=1 KB_TOLERANCE_STRICT=1 PYTHONPATH=tools $(PY) -m pytest docs -q -p tolerance_audit
+	@echo "== the tests' own comparisons, audited"
+	KB_TOLERANCE_STRICT=1 PYTHONPATH=tools $(PY) -m pytest tests -q -p tolerance_audit
 
 plots: setup
 	$(PY) -m plots docs/assets/plots

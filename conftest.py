@@ -49,3 +49,14 @@ pytest_collect_file = Sybil(
     path="docs",
     setup=_seed,
 ).pytest()
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:  # noqa: ANN001 — pytest hook
+    """With KB_REVERSE_FILES=1, run the files in reverse order (blocks of one page keep their order):
+    a page's code must not depend on what another page ran before it (`make test-matrix`)."""
+    if os.environ.get("KB_REVERSE_FILES") != "1":
+        return
+    by_file: dict[str, list] = {}
+    for item in items:
+        by_file.setdefault(str(item.path), []).append(item)
+    items[:] = [item for path in reversed(list(by_file)) for item in by_file[path]]
