@@ -73,7 +73,7 @@ test: setup $(CHROMIUM)
 # Before a release (not CI): the page code under both of torch's kernel choices (ATEN_CPU_CAPABILITY) and NumPy's
 # OpenBLAS kernels (generic SSE3 "Prescott" / "Haswell" AVX2), one and two threads, then in reverse file order with
 # the tolerance audit (tools/tolerance_audit.py), which fails on float32 results compared at float64 tolerances or
-# on comparisons that use over a tenth of their tolerance. Also the tests' own comparisons, audited once.
+# on comparisons that use over a quarter of their tolerance. Also the tests' own comparisons, audited once.
 MATRIX := "1 default Prescott" "2 default Prescott" "1 avx2 Haswell" "2 avx2 Haswell"
 test-matrix: setup
 	@set -e; for cell in $(MATRIX); do set -- $$cell; \

@@ -29,8 +29,11 @@ import os
 import sys
 from pathlib import Path
 
-MARGIN = 0.1
-"""Share of the tolerance beyond which a comparison is reported as having little margin."""
+MARGIN = 0.25
+"""Share of the tolerance beyond which a comparison is reported as having little margin (4× headroom left).
+
+Monte-Carlo checks on the pages sit at 11–16 % (their tolerances are 6 or more standard errors) and float32
+checks of one formula against a library at up to 18 %."""
 TIGHT = 1e-6
 """rtol and atol both below this, on float32 data, are float64 tolerances."""
 
