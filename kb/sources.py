@@ -22,12 +22,14 @@ def knowledge_files(docs: Path = DOCS_DIR, glossary_dir: Path = GLOSSARY_DIR) ->
 
 
 def fingerprint(files: list[Path]) -> str:
-    """A hash of each file's path, size and modification time: changes when any file is edited, added or removed."""
+    """A hash of each file's path, size, modification and change times and inode: changes when any file is edited,
+    added or removed, also by an edit that keeps the size and sets the modification time back (no call can set
+    the change time back)."""
     digest = hashlib.sha256()
     for path in files:
         try:
             stat = path.stat()
         except OSError:
             continue
-        digest.update(f"{path}\t{stat.st_size}\t{stat.st_mtime_ns}\n".encode())
+        digest.update(f"{path}\t{stat.st_size}\t{stat.st_mtime_ns}\t{stat.st_ctime_ns}\t{stat.st_ino}\n".encode())
     return digest.hexdigest()

@@ -63,3 +63,18 @@ def test_a_new_page_pair_is_noticed(env, kb_copy, fake_encoder, parses):
         (kb_copy / "docs" / "attention" / f"extra{suffix}").write_text(title, encoding="utf-8")
     after = Searcher(root=env, encoder=fake_encoder)
     assert after.rebuilt and "attention/extra#extra" in {p.id for p in after.passages}
+
+
+def test_a_same_size_edit_with_its_mtime_set_back_is_noticed(env, kb_copy, fake_encoder, parses):
+    """Size and mtime alone miss this edit (stale text was served); the change time cannot be set back."""
+    Searcher(root=env, encoder=fake_encoder)
+    page = kb_copy / "docs" / "attention" / "gqa.md"
+    before = page.stat()
+    text = page.read_text(encoding="utf-8")
+    assert "shrinks" in text
+    page.write_text(text.replace("shrinks", "shrunk!"), encoding="utf-8")  # same length
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert page.stat().st_size == before.st_size and page.stat().st_mtime_ns == before.st_mtime_ns
+    after = Searcher(root=env, encoder=fake_encoder)
+    assert after.rebuilt and len(parses) == 2
+    assert "shrunk!" in next(p for p in after.passages if p.id == "attention/gqa#gqa").text["en"]
