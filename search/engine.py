@@ -40,6 +40,9 @@ NO_MATCH_COVERAGE = 0.4
 under NO_MATCH_COSINE (the Chinese query map's cosine is no confidence: it lands near some passage for any Chinese).
 Calibrated on eval/queries (README, "Search quality")."""
 NO_MATCH_COSINE = 0.35
+FUSION_POOL = 50
+"""Each leg's top FUSION_POOL candidates set its min-max normalisation: the same for every k, so `-k 5` shows the
+first five of `-k 10` (a pool that grew with k moved each leg's minimum and reordered the top)."""
 
 
 @dataclass
@@ -348,7 +351,7 @@ class Searcher:
             self.warnings.append("the query has no letters or digits, so no passage can match it")
             return []
         out_lang = detect_lang(query) if lang == "auto" else lang
-        pool = max(50, 10 * k)
+        pool = max(FUSION_POOL, k)
         dense: list[tuple[int, float]] = []
         if mode in ("hybrid", "dense"):
             try:
@@ -365,7 +368,7 @@ class Searcher:
             legs.append([(self._ids[i], s) for i, s in dense])
         weight = DENSE_WEIGHT[query_script(query)]
         if mode == "hybrid":
-            ranked = convex(legs, (1.0 - weight, weight), self._terms, TERM_PRIOR)
+            ranked = convex(legs, (1.0 - weight, weight), self._terms, TERM_PRIOR, window=FUSION_POOL)
         else:
             ranked = legs[0]
         names = {"hybrid": ("bm25", "dense"), "bm25": ("bm25",), "dense": ("dense",)}[mode]

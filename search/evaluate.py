@@ -166,10 +166,11 @@ def fusion_grid() -> list[tuple[str, dict]]:
 
 def fuse_with(params: dict, bm25: list, dense: list, terms: frozenset[str] = frozenset()) -> list[str]:
     """Apply one fusion setting to a query's two legs (``terms``: glossary-entry ids a ``term_prior`` demotes); return ranked ids."""
+    from .engine import FUSION_POOL
     from .fuse import convex, demote, weighted_rrf
 
-    if params["method"] == "convex":  # the search's own call (engine.Searcher.search), penalty included
-        fused = convex([bm25, dense], params["weights"], terms, params.get("term_prior", 0.0))
+    if params["method"] == "convex":  # the search's own call (engine.Searcher.search), penalty and window included
+        fused = convex([bm25, dense], params["weights"], terms, params.get("term_prior", 0.0), window=FUSION_POOL)
     else:
         fused = weighted_rrf([bm25, dense], params["weights"], k=params.get("k", 60))
         if params.get("term_prior"):

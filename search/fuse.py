@@ -56,6 +56,7 @@ def convex(
     weights: Sequence[float],
     demoted: set[str] | frozenset[str] = frozenset(),
     penalty: float = 0.0,
+    window: int | None = None,
 ) -> list[tuple[str, float]]:
     """Weighted sum of min-max normalised scores; an id missing from a list scores 0 there.
 
@@ -65,6 +66,8 @@ def convex(
         demoted: ids whose fused score loses ``penalty`` (e.g. glossary entries); the result is then
             ``demote(convex(rankings, weights), demoted, penalty)``, made with one sort instead of two.
         penalty: see ``demoted``.
+        window: normalise each list over its first ``window`` ids only (scores below the window's lowest count 0,
+            as a missing id does), so that fetching more candidates never changes any id's fused score.
 
     Returns:
         (id, fused score in [0, Σ weights], less any penalty), best first, each id once; ties keep first-seen order.
@@ -78,11 +81,13 @@ def convex(
             best = {}
             for ident, score in ranking:
                 best.setdefault(ident, score)
-        values = best.values()
+        values = list(best.values())
+        if window is not None and len(values) > window:
+            values = values[:window]
         low, high = min(values), max(values)
         span = high - low
         for ident, score in best.items():
-            fused[ident] = fused.get(ident, 0.0) + weight * ((score - low) / span if span > 0 else 1.0)
+            fused[ident] = fused.get(ident, 0.0) + weight * (max(0.0, (score - low) / span) if span > 0 else 1.0 if score >= low else 0.0)
     # Sorting plain tuples compares in C, where a key function would be a Python call per id. The undemoted score
     # comes second so that ties after the penalty keep the order demote() would find them in.
     keyed = [

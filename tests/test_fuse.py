@@ -3,7 +3,7 @@ from hypothesis import strategies as st
 
 import pytest
 
-from search.fuse import rrf
+from search.fuse import convex, rrf
 
 
 @pytest.mark.parametrize(
@@ -95,3 +95,15 @@ def test_convex_with_a_penalty_is_demote_after_convex(rankings, demoted, penalty
     lists, weights = rankings
     assert convex(lists, weights) == _convex_reference(lists, weights)
     assert convex(lists, weights, demoted, penalty) == demote(_convex_reference(lists, weights), demoted, penalty)
+
+
+def test_a_window_makes_fused_scores_independent_of_how_many_candidates_were_fetched():
+    """Without a window the shortest list's minimum sets the scale, so fetching more reorders the top."""
+    bm25 = [("a", 10.0), ("b", 9.0), ("c", 5.0), ("d", 1.0), ("e", 0.5)]
+    dense = [("b", 0.9), ("c", 0.85), ("a", 0.2), ("e", 0.1), ("d", 0.05)]
+    short = convex([bm25[:3], dense[:3]], (0.5, 0.5), window=3)
+    long = convex([bm25, dense], (0.5, 0.5), window=3)
+    assert dict(long)["a"] == dict(short)["a"] and [i for i, _ in long[:3]] == [i for i, _ in short[:3]]
+    assert dict(long)["d"] == 0.0  # below both windows' lowest: as if it were missing
+    # the plain normalisation over each whole list does move the scores
+    assert dict(convex([bm25, dense], (0.5, 0.5)))["a"] != dict(convex([bm25[:3], dense[:3]], (0.5, 0.5)))["a"]

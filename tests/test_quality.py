@@ -57,3 +57,16 @@ def test_off_topic_queries_get_no_match(real_searcher):
 def test_every_section_is_found_by_an_english_and_a_chinese_question(real_searcher):
     unfound = unfound_sections(real_searcher, load_queries())
     assert not unfound, f"{len(unfound)} sections not found in the top 5 (kb eval --sections): {sorted(unfound.items())[:5]}"
+
+
+def test_the_top_five_do_not_depend_on_k(real_searcher):
+    """`-k 5` shows the first five of `-k 10`, `-k 20` and `-k 100` (the pool once grew with k and moved the scale)."""
+    queries = [q.query.q for q in load_queries()[::25]]
+    assert len(queries) >= 40
+    differ = []
+    for query in queries:
+        first = [h.id for h in real_searcher.search(query, k=5, snippets=False)]
+        for k in (10, 20, 100):
+            if [h.id for h in real_searcher.search(query, k=k, snippets=False)[:5]] != first:
+                differ.append((query, k))
+    assert not differ, differ[:5]
