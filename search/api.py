@@ -20,17 +20,21 @@ from typing import Any
 import anyio
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
 from starlette.staticfiles import StaticFiles
 
+from .answer import answer
 from .engine import Hit, Searcher
-from .query import MAX_K, MAX_QUERY_CHARS, clean_query, truncation_notice, validate
+from .query import MAX_K, MAX_QUERY_CHARS, clean_query, detect_lang, truncation_notice
 from .errors import SearchError
 from .live import LiveSearcher
 
 log = logging.getLogger("kb.serve")
 
+SWAGGER_DIR = Path(__file__).resolve().parent.parent / "docs" / "assets" / "vendor" / "swagger-ui-dist"
+"""Swagger UI's script and stylesheet for /api/docs, fetched from the npm registry by `make setup` (tools/vendor_assets.py)."""
 MAX_QUERY_PARAM = 10_000
 """Longest q accepted; longer is 422. Queries are searched on their first MAX_QUERY_CHARS characters."""
 
@@ -44,6 +48,10 @@ class SearchOut(BaseModel):
     """The corrected query when a near-miss word was corrected ('kv cahce' -> 'kv cache')."""
     notice: str | None = None
     """Set when the query was changed before searching (cut, control characters removed)."""
+    no_match: bool = False
+    """True when nothing in the notes is likely to answer the query (the CLI's "No relevant match"); hits is then empty."""
+    warnings: list[str] = []
+    """One-line warnings of the search (e.g. the embedding model is unavailable, BM25 results only)."""
     mode: str
     lang: str
     k: int
@@ -98,19 +106,18 @@ def run_search(searcher: Searcher, q: str, k: int, mode: str, lang: str, explain
         notices.append(cut)
     if not cleaned.strip():
         raise SearchError("q is empty; give a question or a term, e.g. /api/search?q=grouped+query+attention")
-    query = validate(cleaned, k, mode, lang)
-    corrected = searcher.suggest(query)
-    if corrected:
-        query = corrected
-    hits = searcher.search(query, k=k, mode=mode, lang=lang, explain=explain)
+    found = answer(searcher, cleaned, k=k, mode=mode, lang=lang, explain=explain)
+    hits = found.hits
     return {
-        "query": query,
-        "corrected": corrected,
+        "query": found.query,
+        "corrected": found.corrected,
         "notice": "; ".join(notices) or None,
+        "no_match": found.no_match,
+        "warnings": found.warnings,
         "mode": mode,
-        "lang": hits[0].lang if hits else lang,
+        "lang": hits[0].lang if hits else (detect_lang(found.query) if lang == "auto" else lang),
         "k": k,
-        "terms": sorted(set(searcher.query_tokens(query))),
+        "terms": sorted(set(searcher.query_tokens(found.query))),
         "took_ms": round((time.perf_counter() - start) * 1000, 2),
         "hits": [h.to_dict() for h in hits],
     }
@@ -167,7 +174,7 @@ def create_app(live: LiveSearcher, site_dir: Path | None = None, threads: int = 
         title="LLM & NLP Notes search",
         description="Hybrid (BM25 + embeddings) search over the bilingual notes; hits link to the site served beside it.",
         version="1",
-        docs_url="/api/docs",
+        docs_url=None,  # served below with Swagger UI's files from the vendored assets, not from a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -234,6 +241,16 @@ def create_app(live: LiveSearcher, site_dir: Path | None = None, threads: int = 
             "pending": gate.pending,
             "max_pending": gate.max_pending,
         }
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json", title=f"{app.title} - API",
+            swagger_js_url="/api/vendor/swagger-ui-bundle.js", swagger_css_url="/api/vendor/swagger-ui.css",
+            swagger_favicon_url="data:,",
+        )
+
+    app.mount("/api/vendor", StaticFiles(directory=SWAGGER_DIR, check_dir=False), name="swagger-ui")
 
     @app.get("/api/{rest:path}", include_in_schema=False)
     async def no_such_api(rest: str) -> JSONResponse:

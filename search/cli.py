@@ -32,6 +32,7 @@ def _err(line: str) -> None:
 
 def search(args: argparse.Namespace) -> None:
     """Search the notes. Example: kb search "GQA 为什么省显存" -k 3"""
+    from .answer import answer
     from .engine import Searcher
     from .query import truncation_notice, validate
 
@@ -43,15 +44,14 @@ def search(args: argparse.Namespace) -> None:
     if cut:
         _err(f"kb: warning: {cut}")
     searcher = Searcher(root=args.index_dir, base_url=_base_url(args.base_url), progress=True)
-    corrected = searcher.suggest(query)
-    if corrected:
-        _err(f"kb: showing results for '{corrected}' (searched for '{query}')")
-        query = corrected
-    if any(char.isalnum() for char in query) and not searcher.has_match(query):
+    found = answer(searcher, query, k=k, mode=mode, lang=lang, explain=args.explain)
+    if found.corrected:
+        _err(f"kb: showing results for '{found.corrected}' (searched for '{query}')")
+    query, hits = found.query, found.hits
+    if found.no_match:
         print("[]" if args.json else f"No relevant match for '{query}' in the notes.")
         return
-    hits = searcher.search(query, k=k, mode=mode, lang=lang, explain=args.explain)
-    for warning in searcher.warnings:
+    for warning in found.warnings:
         _err(f"kb: warning: {warning}")
     if args.json:
         print(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
