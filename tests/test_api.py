@@ -4,6 +4,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import re
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -143,6 +144,18 @@ def test_openapi_documents_the_search(client):
     names = {p["name"] for p in schema["paths"]["/api/search"]["get"]["parameters"]}
     assert names == {"q", "k", "mode", "lang", "explain"}
     assert client.get("/api/docs").status_code == 200
+
+
+def test_api_docs_load_nothing_from_the_internet(client):
+    """Swagger UI's script and stylesheet come from the vendored assets (make setup), not from a CDN."""
+    html = client.get("/api/docs").text
+    sources = re.findall(r'(?:src|href)=["\']([^"\']+)', html)
+    assert "/api/vendor/swagger-ui-bundle.js" in sources and "/api/vendor/swagger-ui.css" in sources
+    assert not [s for s in sources if s.startswith(("http:", "https:", "//"))], sources
+    assert "https://" not in html
+    for path in ("/api/vendor/swagger-ui-bundle.js", "/api/vendor/swagger-ui.css"):
+        response = client.get(path)
+        assert response.status_code == 200 and len(response.content) > 100_000
 
 
 def test_unknown_api_route_is_json_404(client):

@@ -1,6 +1,6 @@
 """Fetch the site's front-end assets from the npm registry into docs/assets/vendor/ (no CDN at view time).
 
-MathJax (math) and Mermaid (diagrams) are packed with ``npm pack`` at pinned
+MathJax (math), Mermaid (diagrams) and Swagger UI (kb serve's /api/docs) are packed with ``npm pack`` at pinned
 versions, the files the site needs are extracted, and each file is checked
 against the SHA-256 recorded in tools/vendor.sha256. Run by ``make setup``;
 ``--record`` rewrites the checksum file after a deliberate version bump.
@@ -21,6 +21,7 @@ SUMS = ROOT / "tools" / "vendor.sha256"
 PACKAGES = {
     "mathjax@3.2.2": ("package/es5/tex-mml-chtml.js", "package/es5/output/chtml/fonts/woff-v2/"),
     "mermaid@11.12.1": ("package/dist/mermaid.min.js",),
+    "swagger-ui-dist@5.36.0": ("package/swagger-ui-bundle.js", "package/swagger-ui.css"),  # /api/docs of kb serve
 }
 
 
