@@ -18,7 +18,8 @@ from .postings import Postings
 from .dense import Encoder
 from .errors import ModelUnavailable, SearchError
 from .freshness import sources_fingerprint
-from .store import BM25_ONLY, IndexCorrupt, Manifest, build_lock, prune_cache, read_manifest, reuse_vectors, write_index
+from .reuse import reuse_vectors, write_cache
+from .store import BM25_ONLY, IndexCorrupt, Manifest, build_lock, prune_cache, read_manifest, write_index
 from .tokenize import Tokenizer, glossary_words
 from .zhmap import train
 
@@ -82,11 +83,6 @@ def stale_reason(root: Path, passages: list[Passage], encoder: Encoder) -> str |
     return None
 
 
-def is_stale(root: Path, passages: list[Passage], encoder: Encoder) -> bool:
-    """True when there is no usable manifest, or the index was built from another corpus or model."""
-    return stale_reason(root, passages, encoder) is not None
-
-
 def notice(message: str) -> None:
     """One status line on stderr ("kb: ..."), for builds run from the terminal."""
     print(f"kb: {message}", file=sys.stderr, flush=True)
@@ -94,14 +90,17 @@ def notice(message: str) -> None:
 
 def embed(encoder: Encoder, texts: list[str], progress: bool = False, why: str | None = None) -> np.ndarray:
     """Embed ``texts`` in chunks. With ``progress``, once the model has encoded the first chunk: a line
-    saying how many passages (and ``why``) and a progress bar when stderr is a terminal."""
+    saying how many passages (and ``why``) and about how long it will take, and a progress bar when stderr is a terminal."""
     if not texts:
         return encoder.encode([])
     from tqdm import tqdm
 
+    started = time.perf_counter()
     parts = [encoder.encode(texts[:EMBED_CHUNK])]  # a model that cannot load fails here, before any notice
     if progress:
-        notice(f"embedding {len(texts)} passages" + (f" ({why})" if why else ""))
+        left = len(texts) - len(parts[0])
+        eta = f", about {max(1, round((time.perf_counter() - started) / len(parts[0]) * left))} s more" if left else ""
+        notice(f"embedding {len(texts)} passages" + (f" ({why}{eta})" if why else f" ({eta[2:]})" if eta else ""))
     show = progress and sys.stderr.isatty()
     with tqdm(total=len(texts), initial=len(parts[0]), desc="kb: embedding", unit="passage", file=sys.stderr, disable=not show) as bar:
         for start in range(EMBED_CHUNK, len(texts), EMBED_CHUNK):
@@ -157,6 +156,8 @@ def build(
             texts = [embed_text(p) for p in passages]
             keys = [hashlib.sha256(f"{label}\n{t}".encode()).hexdigest() for t in texts]
             vectors, embedded = reuse_vectors(root, label, keys, lambda rows: embed(encoder, [texts[i] for i in rows], progress, reason))
+            if progress and reason and not embedded:
+                notice(f"rebuilding the index ({reason}); all {len(passages)} embeddings reused")
             query_map = train(passages, vectors, tokenizer).to_arrays()
             if isinstance(encoder, Encoder):
                 try:
@@ -171,7 +172,10 @@ def build(
             sources=sources, dictionary=dictionary, encoder=exported,
         )
         write_cuts(cuts, tokenizer.cuts(), tokenizer.text_tokens())
-        prune_cache(root, keep={dictionary, exported, cuts.name})
+        if not bm25_only:
+            write_cache(root, label, keys, vectors)
+        embeddings = {path.name for path in (root / "cache").glob("vectors-*.npz")}  # a BM25-only build keeps the model's
+        prune_cache(root, keep={dictionary, exported, cuts.name, *embeddings})
     return BuildReport(path=path, passages=len(passages), embedded=embedded, seconds=seconds, warnings=tuple(warnings))
 
 

@@ -79,6 +79,8 @@ class StoredIndex:
     manifest: Manifest
     passages: list[Passage]
     postings: Postings
+    reader: object | None = None
+    """An open handle on the build's manifest with a shared lock: while it is held, no build prunes this directory."""
 
     @cached_property
     def vectors(self) -> np.ndarray:
@@ -193,6 +195,7 @@ def write_index(
             with (tmp / name).open("rb") as handle:
                 os.fsync(handle.fileno())
         tmp.rename(final)
+        previous = (root / "current").resolve() if (root / "current").exists() else None
         link = root / f".current-{os.getpid()}"
         if link.is_symlink() or link.exists():
             link.unlink()
@@ -201,17 +204,37 @@ def write_index(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _prune(root, keep=final.name)
+    _prune(root, keep={final.name, previous.name if previous is not None and previous.parent == root else ""})
     return final
 
 
-def _prune(root: Path, keep: str) -> None:
-    """Remove old builds and leftovers of killed builds (never the one ``current`` names)."""
+def _prune(root: Path, keep: set[str]) -> None:
+    """Remove old builds and leftovers of killed builds, except those in ``keep`` (the new current and the previous
+    build, a fallback if current is damaged) and those a reader still holds (see read_index)."""
     for child in root.iterdir():
-        if child.name in (keep, "current", ".lock", "cache", "fresh.json"):
+        if child.name in keep or not child.is_dir():
             continue
-        if child.name.startswith(("v-", ".tmp-")) and child.is_dir():
+        if child.name.startswith(".tmp-"):
+            shutil.rmtree(child, ignore_errors=True)  # builds hold the build lock: no other build is writing it
+        elif child.name.startswith("v-") and not _in_use(child):
             shutil.rmtree(child, ignore_errors=True)
+
+
+def _in_use(build: Path) -> bool:
+    """True while a reader holds the shared lock on ``build``'s manifest."""
+    try:
+        handle = (build / "manifest.json").open("rb")
+    except OSError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
 
 
 def prune_cache(root: Path, keep: set[str]) -> None:
@@ -229,8 +252,15 @@ def prune_cache(root: Path, keep: set[str]) -> None:
 
 
 def read_manifest(root: Path) -> Manifest | None:
-    """The manifest of the current index, or None when there is no index."""
-    path = root / "current" / "manifest.json"
+    """The manifest of the current index, or None when there is no index (a lost ``current`` is recovered first)."""
+    if not (root / "current").exists():
+        recover_current(root)
+    return manifest_at((root / "current").resolve())
+
+
+def manifest_at(build: Path) -> Manifest | None:
+    """The manifest of the build directory ``build``, or None when it has none."""
+    path = build / "manifest.json"
     if not path.exists():
         return None
     try:
@@ -251,15 +281,17 @@ def _parse(path: Path, load: Callable[[], object]):  # noqa: ANN202 — whatever
         raise IndexCorrupt(f"index in {path} is damaged ({type(exc).__name__}); run 'kb index' to rebuild") from None
 
 
-def _verify(root: Path, path: Path, files: dict[str, str]) -> None:
+def _verify(root: Path, path: Path, files: dict[str, str], record: bool = True, only: tuple[str, ...] = FILES) -> None:
     """Check every file of the index in ``path`` against its manifest hash; raise IndexCorrupt on the first mismatch.
 
-    A file unchanged since it last hashed right is trusted without hashing (search/stamps.py).
+    A file unchanged since it last hashed right is trusted without hashing (search/stamps.py). ``only``: the files
+    to check (all by default); ``record``: remember the stamps of those that hashed right (for ``current``).
     """
     if not isinstance(files, dict) or set(files) != set(FILES) or not all(isinstance(d, str) for d in files.values()):
         raise IndexCorrupt(f"index manifest in {path} does not list its files' hashes; run 'kb index' to rebuild")
-    record = read_record(root / VERIFIED_FILE)
-    known = record.get("stamps") if record.get("path") == str(path) else None
+    files = {name: files[name] for name in only}
+    stamps = read_record(root / VERIFIED_FILE)
+    known = stamps.get("stamps") if stamps.get("path") == str(path) else None
     known = known if isinstance(known, dict) else {}
     trusted: dict[str, list] = {}
     for name, digest in files.items():
@@ -271,59 +303,82 @@ def _verify(root: Path, path: Path, files: dict[str, str]) -> None:
             raise IndexCorrupt(f"index file {path / name} does not match its manifest; run 'kb index' to rebuild")
         if known.get(name) == entry or settled(entry):
             trusted[name] = entry
-    if trusted != known:
+    if record and trusted != known:
         write_record(root / VERIFIED_FILE, {"path": str(path), "stamps": trusted})
 
 
 def read_index(root: Path, verify: bool = True) -> StoredIndex:
-    """Load the current index; raise IndexCorrupt when any part is missing or altered."""
-    manifest = read_manifest(root)
+    """Load the current index; raise IndexCorrupt when any part is missing or altered.
+
+    ``current`` is resolved once, so the manifest and the files come from one build even while a build switches it;
+    a shared lock on that build's manifest, held by the returned index, keeps builds from pruning it. When
+    ``current`` is missing or dangling, the newest intact build becomes current again (kb index leaves the previous
+    one beside it), without re-embedding anything.
+    """
+    if not (root / "current").exists():
+        recover_current(root)
+    path = (root / "current").resolve()
+    reader = _reader_lock(path)
+    manifest = manifest_at(path)
     if manifest is None:
         raise IndexCorrupt(f"no index in {root}; run 'kb index'")
     if manifest.format_version != FORMAT_VERSION:
         raise IndexCorrupt(f"index format {manifest.format_version} is not {FORMAT_VERSION}; run 'kb index' to rebuild")
-    path = (root / "current").resolve()
     if verify:
         _verify(root, path, manifest.files)
     passages = _parse(path, lambda: [Passage.from_dict(p) for p in orjson.loads((path / "passages.json").read_bytes())])
     postings = _parse(path, lambda: Postings.load(path / "bm25.bin"))
     if len(passages) != manifest.passages or postings.size != len(passages):
         raise IndexCorrupt(f"index in {path} is inconsistent with its manifest; run 'kb index' to rebuild")
-    return StoredIndex(path=path, manifest=manifest, passages=passages, postings=postings)
+    return StoredIndex(path=path, manifest=manifest, passages=passages, postings=postings, reader=reader)
 
 
-def reuse_vectors(root: Path, model: str, keys: list[str], embed: Callable[[list[int]], np.ndarray], dim_hint: int | None = None) -> tuple[np.ndarray, int]:
-    """Vectors for ``keys`` (hashes of embedded text), reusing the current index's where the key and model match.
-
-    Args:
-        root: index root holding the previous build.
-        model: model label; vectors of another model are never reused.
-        keys: one content hash per passage, in order.
-        embed: called with the positions that need embedding; returns their vectors.
-
-    Returns:
-        (vectors [len(keys), dim], number of passages embedded now).
-    """
-    import numpy as np
-
-    previous: dict[str, np.ndarray] = {}
+def _reader_lock(build: Path):  # noqa: ANN202 — an open file, or None
+    """Open ``build``'s manifest and hold a shared lock on it (None when it cannot be opened: reading then fails)."""
     try:
-        old = read_index(root)
-        if old.manifest.model == model:
-            cache_path = old.path / "keys.json"
-            if cache_path.exists():
-                old_keys = json.loads(cache_path.read_text(encoding="utf-8"))
-                previous = {key: old.vectors[i] for i, key in enumerate(old_keys) if i < len(old.vectors)}
-    except SearchError:
-        previous = {}
-    missing = [i for i, key in enumerate(keys) if key not in previous]
-    fresh = embed(missing) if missing else None
-    dim = fresh.shape[1] if fresh is not None and fresh.ndim == 2 and len(fresh) else (next(iter(previous.values())).shape[0] if previous else (dim_hint or 0))
-    out = np.zeros((len(keys), dim), dtype=np.float32)
-    for i, key in enumerate(keys):
-        if key in previous:
-            out[i] = previous[key]
-    if fresh is not None:
-        for row, i in enumerate(missing):
-            out[i] = fresh[row]
-    return out, len(missing)
+        handle = (build / "manifest.json").open("rb")
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+    except OSError:
+        pass  # a file system without locks: pruning then relies on keeping the previous build
+    return handle
+
+
+def builds(root: Path) -> list[Path]:
+    """The complete build directories under ``root``, newest first (by name: v-<hash>-<date>-<time>-...)."""
+    try:
+        found = [child for child in root.iterdir() if child.name.startswith("v-") and child.is_dir()]
+    except OSError:
+        return []
+    return sorted(found, key=lambda child: (child.name.split("-")[2:4], child.stat().st_mtime_ns), reverse=True)
+
+
+def intact(root: Path, build: Path) -> bool:
+    """True when ``build`` has a manifest of this format and every file matches its hash."""
+    try:
+        manifest = manifest_at(build)
+        if manifest is None or manifest.format_version != FORMAT_VERSION:
+            return False
+        _verify(root, build, manifest.files, record=False)
+        return True
+    except (IndexCorrupt, OSError):
+        return False
+
+
+def recover_current(root: Path) -> Path | None:
+    """Point a missing or dangling ``current`` at the newest intact build (best effort on a read-only index);
+    return that build, or None when there is none."""
+    for build in builds(root):
+        if intact(root, build):
+            link = root / f".current-{os.getpid()}"
+            try:
+                if link.is_symlink() or link.exists():
+                    link.unlink()
+                link.symlink_to(build.name)
+                os.replace(link, root / "current")
+            except OSError:
+                return None
+            return build
+    return None

@@ -191,7 +191,65 @@ def test_damage_is_reported_on_stderr(tmp_path, kb_copy):
     (_current(tmp_path / "index") / "bm25.bin").write_bytes(b"PK\x03\x04 not a zip")
     run = run_process(["search", QUERY, "--json", "-k", "1"], env)
     assert run.code == 0 and json.loads(run.out)[0]["id"] in {"term:gqa", "attention/gqa#gqa"}
-    assert "kb: embedding 8 passages (index file" in run.err and "bm25.bin does not match its manifest)" in run.err
+    assert "kb: rebuilding the index (index file" in run.err and "bm25.bin does not match its manifest); all 8 embeddings reused" in run.err
+    assert "embedding 8 passages" not in run.err  # the vectors verified: nothing is embedded again
+
+
+@pytest.mark.parametrize("damage", sorted(set(DAMAGE) - {"deleted-index"}))
+def test_a_damaged_index_is_rebuilt_without_embedding_again(built, damage):
+    """A query recovers as fast as `kb index` does: the vectors that still verify (the current build's, the embedding
+    cache's) are reused, so the model embeds nothing (it embedded all 8 passages for each of these before)."""
+    root, corpus = built
+    DAMAGE[damage](root)
+    encoder = FakeEncoder()
+    searcher = Searcher(root=root, encoder=encoder, corpus=corpus)
+    assert searcher.rebuilt and encoder.encoded == 0
+    assert ranking(searcher)[0][0] in {"term:gqa", "attention/gqa#gqa"}
+
+
+def test_vectors_come_from_the_previous_build_when_current_and_the_cache_are_damaged(built, kb_copy):
+    root, corpus = built
+    page = kb_copy / "docs" / "attention" / "gqa.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("saves memory", "saves memory, says zanzibar"), encoding="utf-8")
+    Searcher(root=root, encoder=FakeEncoder(), corpus=corpus)  # a second build; the first stays beside it
+    DAMAGE["garbage-vectors"](root)
+    for cache in (root / "cache").glob("vectors-*.npz"):
+        cache.write_bytes(cache.read_bytes()[:-50])
+    encoder = FakeEncoder()
+    searcher = Searcher(root=root, encoder=encoder, corpus=corpus)
+    assert searcher.rebuilt and encoder.encoded == 1  # only the edited section: the rest come from the previous build
+    assert searcher.search("zanzibar", k=1)[0].id == "attention/gqa#gqa"
+
+
+@pytest.mark.parametrize("fault", ["deleted-link", "dangling-link"])
+def test_a_lost_current_link_falls_back_to_the_newest_intact_build(built, fault):
+    root, corpus = built
+    expected = ranking(Searcher(root=root, encoder=FakeEncoder(), corpus=corpus))
+    build_dir = _current(root)
+    (root / "current").unlink()
+    if fault == "dangling-link":
+        (root / "current").symlink_to("v-gone")
+    encoder = FakeEncoder()
+    searcher = Searcher(root=root, encoder=encoder, corpus=corpus)
+    assert not searcher.rebuilt and encoder.encoded == 0 and ranking(searcher) == expected
+    assert _current(root) == build_dir  # current points at it again
+
+
+def test_a_reader_keeps_its_build_through_later_builds(built, kb_copy):
+    """The previous build is kept, and an older one too while a process still reads it (its vectors load lazily)."""
+    root, corpus = built
+    reader = Searcher(root=root, encoder=FakeEncoder(), corpus=corpus)
+    first = reader.index.path
+    page = kb_copy / "docs" / "attention" / "gqa.md"
+    for word in ("zanzibar", "quokka"):
+        page.write_text(page.read_text(encoding="utf-8").replace("saves memory", f"saves memory, says {word}"), encoding="utf-8")
+        build(root, corpus(), FakeEncoder())
+    assert first.exists() and first != _current(root)
+    assert reader.search(QUERY, k=1, mode="dense")  # its vectors were never read before: they load now
+    reader.index.reader.close()
+    page.write_text(page.read_text(encoding="utf-8").replace("quokka", "wombat"), encoding="utf-8")
+    build(root, corpus(), FakeEncoder())
+    assert not first.exists()  # no reader holds it any more: pruned
 
 
 def test_missing_index_is_built_on_first_use_with_a_progress_bar(tmp_path, kb_copy):
@@ -269,5 +327,5 @@ def test_build_killed_halfway_leaves_the_previous_index_in_use(tmp_path, kb_copy
     assert old.search("zanzibar", k=1, mode="bm25") == [] and old.search(QUERY, k=1)  # the previous index answers
     run = run_process(["index"], env)  # the lock died with the killed build: a new one runs at once
     assert run.code == 0 and "(1 embedded now)" in run.out
-    assert not list(root.glob(".tmp-*")) and not before.exists()  # leftovers pruned
+    assert not list(root.glob(".tmp-*")) and before.exists()  # leftovers pruned; the previous build kept as a fallback
     assert Searcher(root=root, encoder=FakeEncoder(), corpus=corpus_of(kb_copy)).search("zanzibar", k=1)[0].id == "attention/gqa#gqa"

@@ -32,7 +32,11 @@ def test_rebuild_reembeds_only_changed_passages(tmp_path, kb_copy, corpus_of, fa
     page.write_text(page.read_text(encoding="utf-8").replace("saves memory", "saves much memory"), encoding="utf-8")
     report = build(root, load(), fake_encoder)
     assert report.embedded == 1
-    assert (root / "current").resolve() != first and not first.exists()  # old build pruned
+    second = (root / "current").resolve()
+    assert second != first and first.exists()  # the previous build is kept, a fallback if current is damaged
+    page.write_text(page.read_text(encoding="utf-8").replace("saves much memory", "saves a lot of memory"), encoding="utf-8")
+    assert build(root, load(), fake_encoder).embedded == 1
+    assert second.exists() and not first.exists()  # older builds are pruned once no reader holds them
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "delete", "format", "zhmap"])
