@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.staticfiles import StaticFiles
 
 from .answer import answer
@@ -33,6 +35,9 @@ from .live import LiveSearcher
 
 log = logging.getLogger("kb.serve")
 
+SEARCH_PARAMS = ("q", "k", "mode", "lang", "explain")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+"""Host names answered by default: `kb serve` binds 127.0.0.1 (serve.allowed_hosts adds the bound address)."""
 SWAGGER_DIR = Path(__file__).resolve().parent.parent / "docs" / "assets" / "vendor" / "swagger-ui-dist"
 """Swagger UI's script and stylesheet for /api/docs, fetched from the npm registry by `make setup` (tools/vendor_assets.py)."""
 MAX_QUERY_PARAM = 10_000
@@ -160,7 +165,10 @@ def _one_line(exc: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
-def create_app(live: LiveSearcher, site_dir: Path | None = None, threads: int = 2, max_pending: int = 32, retry_after: int = 1) -> FastAPI:
+def create_app(
+    live: LiveSearcher, site_dir: Path | None = None, threads: int = 2, max_pending: int = 32, retry_after: int = 1,
+    allowed_hosts: Sequence[str] = LOOPBACK_HOSTS,
+) -> FastAPI:
     """The service: search API over ``live``, the built site from ``site_dir`` (None: API only).
 
     Args:
@@ -169,6 +177,7 @@ def create_app(live: LiveSearcher, site_dir: Path | None = None, threads: int = 
         threads: searches that run at once.
         max_pending: searches admitted (running + waiting); beyond that, 503 with Retry-After.
         retry_after: seconds a rejected client is told to wait.
+        allowed_hosts: Host header names answered (others get 400: no DNS rebinding); '*' allows any.
     """
     app = FastAPI(
         title="LLM & NLP Notes search",
@@ -204,6 +213,10 @@ def create_app(live: LiveSearcher, site_dir: Path | None = None, threads: int = 
         lang: str = Query("auto", description="Language of titles and links: auto (by the query's script) | en | zh"),
         explain: bool = Query(False, description="Attach each leg's rank and score and the fusion weights."),
     ) -> Any:
+        names = [name for name, _ in request.query_params.multi_items()]
+        repeated = sorted({name.removesuffix("[]") for name in names if name.removesuffix("[]") in SEARCH_PARAMS and (names.count(name) > 1 or name.endswith("[]"))})
+        if repeated:
+            return JSONResponse({"detail": f"{', '.join(repeated)}: give each parameter once (one value, no [] form)"}, status_code=422)
         if gate.pending >= gate.max_pending:
             gate.rejected += 1
             return JSONResponse(
@@ -258,5 +271,6 @@ def create_app(live: LiveSearcher, site_dir: Path | None = None, threads: int = 
 
     if site_dir is not None:
         app.mount("/", StaticFiles(directory=site_dir, html=True), name="site")
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(RequestLog)
     return app

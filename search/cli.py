@@ -23,7 +23,11 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def _base_url(value: str | None) -> str:
-    return value if value is not None else os.environ.get("KB_BASE_URL", DEFAULT_BASE_URL)
+    """The site address hits link to: --base-url, else $KB_BASE_URL, else the local `kb serve`; only http(s) or a path."""
+    url = value if value is not None else os.environ.get("KB_BASE_URL", DEFAULT_BASE_URL)
+    if url and not url.lower().startswith(("http://", "https://", "/")):
+        raise SearchError(f"--base-url must be an http(s) address or a path starting with '/', got '{url[:60]}'")
+    return url
 
 
 def _err(line: str) -> None:
@@ -152,7 +156,10 @@ def serve(args: argparse.Namespace) -> None:
     """Serve the site and the search API (/api/search, /api/health, /api/docs). Example: kb serve --port 8000"""
     from .serve import run
 
-    run(host=args.host, port=args.port, site_dir=None if args.api_only else args.site, index_dir=args.index_dir, threads=args.threads, max_pending=args.max_pending)
+    run(
+        host=args.host, port=args.port, site_dir=None if args.api_only else args.site, index_dir=args.index_dir,
+        threads=args.threads, max_pending=args.max_pending, hosts=args.allowed_hosts,
+    )
 
 
 def check(args: argparse.Namespace) -> None:
@@ -163,6 +170,22 @@ def check(args: argparse.Namespace) -> None:
     passages = load_corpus()
     terms = sum(p.kind == "term" for p in passages)
     print(f"ok: {terms} glossary entries, {len(passages) - terms} sections ({time.perf_counter() - start:.2f} s)")
+
+
+def os_error_line(exc: Exception) -> str:
+    """One line for a refused read or write: what happened to which file, and what to do."""
+    import errno
+
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    code = getattr(exc, "errno", None)
+    text = str(exc).lower()
+    if code == errno.ENOSPC or "disk is full" in text or "disk full" in text:
+        return f"no space left on the device{where}; free some space and run 'kb index' again (the index in use was not changed)"
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS) or "readonly" in text or "read-only" in text:
+        return f"cannot write{where}: {exc.strerror if getattr(exc, 'strerror', None) else exc}; give --index-dir (or $KB_INDEX_DIR) a directory you can write"
+    if code in (errno.EEXIST, errno.ENOTDIR):
+        return f"the index directory is a file{where}; give --index-dir (or $KB_INDEX_DIR) a directory"
+    return f"{getattr(exc, 'strerror', None) or exc}{where}"
 
 
 class UsageError(Exception):
@@ -225,6 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
     _index_dir_option(p)
     p.add_argument("-t", "--threads", type=_integer, default=2, help="searches that run at once (default 2)")
     p.add_argument("--max-pending", type=_integer, default=32, help="searches admitted, running or waiting; beyond that 503 with Retry-After (default 32)")
+    p.add_argument(
+        "-a", "--allowed-hosts", default="",
+        help="Host names to answer besides 127.0.0.1, localhost and --host, comma-separated ('*': any); others get 400 (no DNS rebinding)",
+    )
 
     command("check")
     return parser
@@ -242,6 +269,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     except (UsageError, SearchError) as exc:
         _err(f"kb: error: {exc}")
         return 2
+    except OSError as exc:  # the machine refused a write or a read: a full disk, a read-only index, a file for a directory
+        _err(f"kb: error: {os_error_line(exc)}")
+        return 1
+    except Exception as exc:
+        if type(exc).__module__ != "sqlite3":  # the prepared jieba dictionary is written through SQLite
+            raise
+        _err(f"kb: error: {os_error_line(exc)}")
+        return 1
     except KeyboardInterrupt:
         _err("kb: interrupted")
         return 130

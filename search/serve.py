@@ -45,8 +45,19 @@ def one_math_thread_per_search() -> None:
         torch.set_num_threads(1)
 
 
-def run(host: str, port: int, site_dir: Path | None, index_dir: Path | None, threads: int, max_pending: int) -> None:
-    """Load the searcher (building the index when it is stale), warm it, and serve until interrupted."""
+def allowed_hosts(host: str, extra: str = "") -> list[str]:
+    """The Host header names the service answers: the loopback names, the bound address (unless it binds every
+    interface) and ``extra`` (comma-separated; '*' for any). Others get 400, so a web page that rebinds its own DNS
+    name to 127.0.0.1 cannot read the local service."""
+    names = ["127.0.0.1", "localhost"]
+    if host not in ("0.0.0.0", "::", "") and host not in names:
+        names.append(host)
+    return names + [name.strip() for name in extra.split(",") if name.strip()]
+
+
+def run(host: str, port: int, site_dir: Path | None, index_dir: Path | None, threads: int, max_pending: int, hosts: str = "") -> None:
+    """Load the searcher (building the index when it is stale), warm it, and serve until interrupted (``hosts``:
+    Host names allowed besides the loopback names and ``host``, comma-separated)."""
     check_args(host, port, site_dir, threads, max_pending)
     one_math_thread_per_search()
     import uvicorn
@@ -65,7 +76,7 @@ def run(host: str, port: int, site_dir: Path | None, index_dir: Path | None, thr
     searcher = Searcher(root=root, encoder=encoder)
     warm(searcher)
     live = LiveSearcher(searcher, load=lambda: Searcher(root=root, encoder=encoder, check_stale=False), root=root)
-    app = create_app(live, site_dir=site_dir, threads=threads, max_pending=max_pending)
+    app = create_app(live, site_dir=site_dir, threads=threads, max_pending=max_pending, allowed_hosts=allowed_hosts(host, hosts))
     print(
         f"kb serve: {len(searcher.passages)} passages from {searcher.index.path.name} loaded in {time.perf_counter() - start:.1f} s; "
         f"http://{host}:{port}/ (API docs at /api/docs)",

@@ -39,14 +39,14 @@ def test_a_near_miss_word_is_corrected_before_ranking(fake_searcher):
 
 
 def test_the_api_says_no_match_as_the_cli_does(fake_searcher):
-    with TestClient(create_app(LiveSearcher(fake_searcher))) as client:
+    with TestClient(create_app(LiveSearcher(fake_searcher)), base_url="http://127.0.0.1") as client:
         body = client.get("/api/search", params={"q": "qwzxv plorbt"}).json()
     assert body["no_match"] is True and body["hits"] == []
 
 
 @pytest.fixture(scope="module")
 def real_client(real_searcher):
-    with TestClient(create_app(LiveSearcher(real_searcher))) as client:
+    with TestClient(create_app(LiveSearcher(real_searcher)), base_url="http://127.0.0.1") as client:
         yield client
 
 

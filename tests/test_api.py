@@ -40,7 +40,7 @@ def app(searcher, site_dir):
 
 @pytest.fixture
 def client(app):
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
         yield c
 
 
@@ -192,3 +192,36 @@ def test_no_file_outside_the_site(app, path):
         connection.close()
     assert response.status in (400, 404)
     assert "SECRET" not in body
+
+
+@pytest.mark.parametrize(
+    ("host", "status"),
+    [("127.0.0.1:8000", 200), ("localhost:8000", 200), ("localhost", 200), ("evil.example", 400), ("evil.example:8000", 400), ("127.0.0.1.evil.example", 400)],
+)
+def test_only_the_loopback_host_names_are_answered(client, host, status):
+    """A page whose DNS name was rebound to 127.0.0.1 sends its own name as Host: refused, so it cannot read results."""
+    assert client.get("/api/search", params={"q": "gqa"}, headers={"Host": host}).status_code == status
+    assert client.get("/", headers={"Host": host}).status_code == status
+
+
+def test_allowed_hosts_follow_the_bound_address_and_the_option():
+    from search.serve import allowed_hosts
+
+    assert allowed_hosts("127.0.0.1") == ["127.0.0.1", "localhost"]
+    assert allowed_hosts("0.0.0.0", "kb.lan, 192.168.1.5") == ["127.0.0.1", "localhost", "kb.lan", "192.168.1.5"]
+    assert allowed_hosts("10.0.0.7") == ["127.0.0.1", "localhost", "10.0.0.7"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("q=gqa&q=lora", "q: give each parameter once"),
+        ("q=gqa&k=3&k=5", "k: give each parameter once"),
+        ("q=gqa&mode=bm25&mode=dense", "mode: give each parameter once"),
+        ("q=gqa&mode[]=bm25", "mode: give each parameter once"),
+        ("q[]=gqa", "q: Field required"),
+    ],
+)
+def test_repeated_parameters_are_refused(client, query, message):
+    response = client.get(f"/api/search?{query}")
+    assert response.status_code == 422 and response.json()["detail"].startswith(message)

@@ -49,6 +49,9 @@ CASES = [
     ("mode-case", ["gqa", "--mode", "BM25"], 2, "unknown mode 'BM25'", None),
     ("lang-unknown", ["gqa", "--lang", "fr"], 2, "unknown language 'fr'; use one of: auto, en, zh", None),
     ("lang-locale", ["gqa", "--lang", "zh-CN"], 2, "unknown language 'zh-CN'", None),
+    ("base-url-javascript", ["gqa", "--base-url", "javascript:alert(1)"], 2, "--base-url must be an http(s) address or a path starting with '/', got 'javascript:alert(1)'", None),
+    ("base-url-data", ["gqa", "--base-url", "data:text/html,x"], 2, "--base-url must be an http(s) address", None),
+    ("base-url-path", ["gqa", "--base-url", "/notes", "--json"], 0, "", "term:gqa"),
 ]
 
 
@@ -136,7 +139,9 @@ def api_case(args: list[str]) -> dict:
     return {"query": args[0], "k": options.get("-k", "5"), "mode": options.get("--mode", "hybrid"), "lang": options.get("--lang", "auto")}
 
 
-API_CASES = [c for c in CASES if api_case(c[1])["k"].lstrip("-").isdigit()]  # a k that is not an integer is the CLI parser's job
+API_CASES = [  # a k that is not an integer, or a link address, is the CLI's job
+    c for c in CASES if api_case(c[1])["k"].lstrip("-").isdigit() and "--base-url" not in c[1]
+]
 
 
 @pytest.mark.parametrize(("args", "code", "message", "expect_id"), [c[1:] for c in API_CASES], ids=[c[0] for c in API_CASES])

@@ -329,3 +329,65 @@ def test_build_killed_halfway_leaves_the_previous_index_in_use(tmp_path, kb_copy
     assert run.code == 0 and "(1 embedded now)" in run.out
     assert not list(root.glob(".tmp-*")) and before.exists()  # leftovers pruned; the previous build kept as a fallback
     assert Searcher(root=root, encoder=FakeEncoder(), corpus=corpus_of(kb_copy)).search("zanzibar", k=1)[0].id == "attention/gqa#gqa"
+
+
+# --- the machine refuses a write ------------------------------------------------------------
+
+
+def _refuse(code: int, text: str):  # noqa: ANN202
+    def fail(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise OSError(code, text, "/idx/v-new/vectors.npy")
+
+    return fail
+
+
+def _sqlite_full(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    import sqlite3
+
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+@pytest.mark.parametrize(
+    ("target", "failure", "message"),
+    [
+        ("search.indexer.write_index", _refuse(28, "No space left on device"), "kb: error: no space left on the device (/idx/v-new/vectors.npy); free some space"),
+        ("search.tokenize.Tokenizer.save_dictionary", _sqlite_full, "kb: error: no space left on the device; free some space"),
+        ("search.indexer.build_lock", _refuse(30, "Read-only file system"), "kb: error: cannot write (/idx/v-new/vectors.npy): Read-only file system; give --index-dir"),
+        ("search.indexer.build_lock", _refuse(13, "Permission denied"), "kb: error: cannot write (/idx/v-new/vectors.npy): Permission denied; give --index-dir"),
+    ],
+)
+def test_a_refused_write_during_kb_index_is_one_line(tmp_path, kb_copy, capsys, monkeypatch, target, failure, message):
+    for name, value in kb_env(kb_copy, tmp_path / "index").items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(search.indexer, "Encoder", FakeEncoder)
+    module, _, attr = target.rpartition(".")
+    owner = __import__("importlib").import_module(module) if not module.endswith("Tokenizer") else search.indexer.Tokenizer
+    monkeypatch.setattr(owner, attr, failure)
+    run = run_main(["index"], capsys, monkeypatch)
+    lines = run.err.splitlines()
+    assert run.code == 1 and lines[-1].startswith(message) and all(line.startswith("kb: ") for line in lines), run.err
+
+
+@pytest.mark.parametrize("command", [["search", QUERY], ["index"]])
+def test_an_index_dir_that_is_a_file_is_one_line(tmp_path, kb_copy, command):
+    (tmp_path / "index").write_text("not a directory")
+    run = run_process([*command, "--index-dir", str(tmp_path / "index")], kb_env(kb_copy, tmp_path / "unused"))
+    assert run.code == 1 and run.err == f"kb: error: the index directory is a file ({tmp_path / 'index'}); give --index-dir (or $KB_INDEX_DIR) a directory\n"
+
+
+def test_search_on_an_index_it_cannot_write_still_answers(built, monkeypatch):
+    """A read-only index: the stamps search would record (verified.json, fresh.json) are skipped, the answer is not."""
+    root, corpus = built
+    expected = ranking(Searcher(root=root, encoder=FakeEncoder(), corpus=corpus))
+    (root / "verified.json").unlink(missing_ok=True)
+    real_open = Path.open
+
+    def read_only(self, mode="r", *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if str(self).startswith(str(root)) and any(flag in mode for flag in "wax+"):
+            raise OSError(30, "Read-only file system", str(self))
+        return real_open(self, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", read_only)
+    searcher = Searcher(root=root, encoder=FakeEncoder(), corpus=corpus)
+    assert not searcher.rebuilt and ranking(searcher) == expected
+    assert not (root / "verified.json").exists()
