@@ -161,7 +161,3 @@ def corpus_hash(passages: list[Passage]) -> str:
         digest.update(json.dumps(passage.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
 
-
-def passage_hash(passage: Passage) -> str:
-    """A hash of one passage, for re-embedding only what changed."""
-    return hashlib.sha256(json.dumps(passage.to_dict(), sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()

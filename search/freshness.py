@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kb.sources import CODE_DIR, DOCS_DIR, GLOSSARY_DIR, fingerprint, knowledge_files
 
+from .files import write_atomic
 from .store import Manifest
 
 SEARCH_DIR = Path(__file__).resolve().parent
@@ -54,9 +55,4 @@ def record_fresh(root: Path, manifest: Manifest, sources: str) -> None:
     """Remember that the files with fingerprint ``sources`` give the current index (written atomically; best effort)."""
     if not sources or manifest.sources == sources:
         return
-    tmp = root / f".{FRESH_FILE}-{os.getpid()}"
-    try:
-        tmp.write_text(json.dumps({"sources": sources, "corpus_hash": manifest.corpus_hash, "model": manifest.model}), encoding="utf-8")
-        os.replace(tmp, root / FRESH_FILE)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    write_atomic(root / FRESH_FILE, json.dumps({"sources": sources, "corpus_hash": manifest.corpus_hash, "model": manifest.model}).encode())

@@ -17,6 +17,7 @@ from kb.passage import Passage
 from .postings import Postings
 from .dense import Encoder
 from .errors import ModelUnavailable, SearchError
+from .files import write_atomic
 from .freshness import sources_fingerprint
 from .reuse import reuse_vectors, write_cache
 from .store import BM25_ONLY, IndexCorrupt, Manifest, build_lock, prune_cache, read_manifest, write_index
@@ -207,12 +208,7 @@ def write_cuts(path: Path, cuts: dict[str, list[str]], texts: dict[str, list[str
     build tokenizes again)."""
     import orjson
 
-    tmp = path.with_name(f".tmp-{path.name}-{os.getpid()}")
-    try:
-        tmp.write_bytes(orjson.dumps({"runs": cuts, "texts": texts}))
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    write_atomic(path, orjson.dumps({"runs": cuts, "texts": texts}))
 
 
 def export_query_encoder(root: Path, encoder: Encoder) -> Path:

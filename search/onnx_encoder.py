@@ -19,7 +19,6 @@ with sentence-transformers.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import warnings
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelUnavailable
+from .files import sha256_file
 from .query_encoder import MIN_COSINE, PROBES, NumpyEncoder
 from .stamps import read_record, settled, stamp, write_record
 
@@ -67,7 +67,7 @@ def export(model_path: str, directory: Path) -> Path:
             optimize_model(
                 str(raw), model_type="bert", num_heads=config.num_attention_heads, hidden_size=config.hidden_size, opt_level=0
             ).save_model_to_file(str(fused))
-        digest.write_text(_sha256(fused), encoding="utf-8")
+        digest.write_text(sha256_file(fused), encoding="utf-8")
         check = OnnxEncoder(NumpyEncoder(directory, verify=False), fused, digest)
         worst = float(np.min(np.sum(check.encode(list(PROBES)) * np.load(directory / "probes.npy"), axis=1)))
         if worst < MIN_COSINE:
@@ -85,14 +85,6 @@ def export(model_path: str, directory: Path) -> Path:
     return directory / ONNX_FILE
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_file(path: Path, digest: Path) -> None:
     """Raise ModelUnavailable unless ``path`` still has the SHA-256 stored in ``digest`` (hashed only when its stamp
     changed since it last matched: 0.2 s for the 90 MB graph)."""
@@ -101,7 +93,7 @@ def check_file(path: Path, digest: Path) -> None:
         current = stamp(path)
         if read_record(record).get(path.name) == current:
             return
-        matches = _sha256(path) == digest.read_text(encoding="utf-8").strip()
+        matches = sha256_file(path) == digest.read_text(encoding="utf-8").strip()
     except OSError:
         matches = False
     if not matches:

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from .files import write_atomic
 from .store import IndexCorrupt, _verify, builds, manifest_at
 
 
@@ -106,13 +106,10 @@ def reuse_vectors(root: Path, model: str, keys: list[str], embed: Callable[[list
 def write_cache(root: Path, model: str, keys: list[str], vectors: np.ndarray) -> Path:
     """Keep this build's vectors in the embedding cache (atomically; best effort: without it, a damaged index falls
     back to the other builds or to the model)."""
+    import io
+
     path = cache_file(root, model)
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as handle:
-            np.savez(handle, keys=np.asarray(keys, dtype=str), vectors=np.ascontiguousarray(vectors, dtype=np.float32))
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    buffer = io.BytesIO()
+    np.savez(buffer, keys=np.asarray(keys, dtype=str), vectors=np.ascontiguousarray(vectors, dtype=np.float32))
+    write_atomic(path, buffer.getvalue())
     return path

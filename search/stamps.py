@@ -12,9 +12,10 @@ same clock tick could otherwise keep the same stamp.
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
+
+from .files import write_atomic
 
 RACY_SECONDS = 2.0
 
@@ -41,9 +42,4 @@ def read_record(record: Path) -> dict:
 
 def write_record(record: Path, data: dict) -> None:
     """Write ``data`` to ``record`` atomically; best effort (a read-only place just means checking every time)."""
-    tmp = record.with_name(f".{record.name}-{os.getpid()}")
-    try:
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        os.replace(tmp, record)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    write_atomic(record, json.dumps(data).encode())

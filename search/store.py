@@ -19,7 +19,6 @@ Layout under the index root::
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import secrets
@@ -37,6 +36,7 @@ import orjson
 
 from kb.passage import Passage
 
+from .files import sha256_file
 from .postings import Postings
 from .errors import SearchError
 from .stamps import read_record, settled, stamp, write_record
@@ -116,14 +116,6 @@ def default_root() -> Path:
     return Path(__file__).resolve().parent.parent / "index"
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @contextmanager
 def build_lock(root: Path, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
     """Hold the index root's build lock; with ``wait=False`` fail at once if another build holds it.
@@ -185,7 +177,7 @@ def write_index(
             passages=len(passages),
             built_at=time.time(),
             build_seconds=round(build_seconds, 3),
-            files={name: _sha256(tmp / name) for name in FILES},
+            files={name: sha256_file(tmp / name) for name in FILES},
             sources=sources,
             dictionary=dictionary,
             encoder=encoder,
@@ -299,7 +291,7 @@ def _verify(root: Path, path: Path, files: dict[str, str], record: bool = True, 
             entry = [*stamp(path / name), digest]
         except OSError:
             raise IndexCorrupt(f"index file {path / name} is missing; run 'kb index' to rebuild") from None
-        if known.get(name) != entry and _sha256(path / name) != digest:
+        if known.get(name) != entry and sha256_file(path / name) != digest:
             raise IndexCorrupt(f"index file {path / name} does not match its manifest; run 'kb index' to rebuild")
         if known.get(name) == entry or settled(entry):
             trusted[name] = entry

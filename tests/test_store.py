@@ -73,8 +73,8 @@ def test_a_verified_index_is_hashed_again_only_when_a_file_changes(tmp_path, kb_
     current = (root / "current").resolve()
     monkeypatch.setattr("search.stamps.RACY_SECONDS", -1e9)  # files written a moment ago count as settled here
     hashed = []
-    original = store._sha256
-    monkeypatch.setattr(store, "_sha256", lambda path: hashed.append(path.name) or original(path))
+    original = store.sha256_file
+    monkeypatch.setattr(store, "sha256_file", lambda path: hashed.append(path.name) or original(path))
     read_index(root)
     assert sorted(hashed) == sorted(store.FILES) and (root / store.VERIFIED_FILE).exists()
     hashed.clear()
@@ -100,8 +100,8 @@ def test_a_racily_written_file_is_not_trusted(tmp_path, kb_copy, corpus_of, fake
     build(root, corpus_of(kb_copy)(), fake_encoder)
     read_index(root)
     hashed = []
-    original = store._sha256
-    monkeypatch.setattr(store, "_sha256", lambda path: hashed.append(path.name) or original(path))
+    original = store.sha256_file
+    monkeypatch.setattr(store, "sha256_file", lambda path: hashed.append(path.name) or original(path))
     read_index(root)
     assert sorted(hashed) == sorted(store.FILES)  # all written just now: none trusted yet
 
