@@ -225,3 +225,9 @@ def test_allowed_hosts_follow_the_bound_address_and_the_option():
 def test_repeated_parameters_are_refused(client, query, message):
     response = client.get(f"/api/search?{query}")
     assert response.status_code == 422 and response.json()["detail"].startswith(message)
+
+
+@pytest.mark.parametrize(("query", "mode", "expected"), __import__("ranking_cases").RANKED)
+def test_the_api_gives_the_exact_ranking(client, query, mode, expected):
+    body = client.get("/api/search", params={"q": query, "k": 8, "mode": mode}).json()
+    assert [h["id"] for h in body["hits"]][: len(expected)] == expected and body["hits"][0]["rank"] == 1

@@ -167,3 +167,10 @@ def test_typo_is_corrected_with_a_notice(env, run):
     assert result.exit_code == 0
     assert "showing results for 'grouped query attention'" in result.stderr
     assert json.loads(result.output)[0]["id"] in {"term:gqa", "attention/gqa#gqa"}
+
+
+@pytest.mark.parametrize(("query", "mode", "expected"), __import__("ranking_cases").RANKED)
+def test_the_cli_gives_the_exact_ranking(env, run, query, mode, expected):
+    result = run("search", query, "-k", "8", "--mode", mode, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [h["id"] for h in json.loads(result.stdout)][: len(expected)] == expected

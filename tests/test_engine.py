@@ -83,3 +83,19 @@ def test_chinese_dense_leg_uses_the_query_map(searcher):
     # no glossary name in the query: only the Chinese query map can place it
     hits = searcher.search("查询头分成若干组", k=2, mode="dense", snippets=False)
     assert {"term:gqa", "attention/gqa#gqa"} & {h.id for h in hits}
+
+
+def test_the_ranking_cases_are_not_the_index_order(searcher):
+    """The table below would catch a search that lists passages in index order."""
+    from ranking_cases import INDEX_ORDER, RANKED
+
+    assert [p.id for p in searcher.passages] == INDEX_ORDER
+    assert all(expected != INDEX_ORDER[: len(expected)] for _, _, expected in RANKED)
+
+
+@pytest.mark.parametrize(("query", "mode", "expected"), __import__("ranking_cases").RANKED)
+def test_the_ranking_is_exact(searcher, query, mode, expected):
+    ids = [h.id for h in searcher.search(query, k=8, mode=mode)]
+    assert ids[: len(expected)] == expected
+    if mode == "bm25":
+        assert ids == expected  # nothing else holds a query word
