@@ -1,1 +1,1 @@
-"""Benchmarks (not tests): run them by hand and put the figures in README.md."""
+"""Benchmarks (not tests): run them by hand and put the figures in BENCHMARKS.md."""

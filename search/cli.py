@@ -5,7 +5,7 @@ cause print one line ("kb: error: ...") and exit with status 2. The parser is
 the standard library's argparse, and every command imports what it needs when
 it runs, so `kb --help` and a search start without loading anything heavy
 (typer, which this CLI used first, builds pydantic validators on every run:
-0.15 s of a 0.5 s budget; README "Speed").
+0.15 s of a 0.5 s budget; BENCHMARKS.md "Speed").
 """
 from __future__ import annotations
 

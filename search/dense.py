@@ -100,7 +100,7 @@ class VectorIndex:
 
     One matrix-vector product scores the same as faiss's flat index, and was
     faster at every size measured here (0.44 vs 3.8 ms at 10k passages, 16 vs
-    34 ms at 100k; README "Speed") without faiss's 0.4 s import. Beyond
+    34 ms at 100k; BENCHMARKS.md "Speed") without faiss's 0.4 s import. Beyond
     ``FAISS_FROM`` passages faiss takes over, the place to switch to one of its
     approximate indexes (HNSW, IVF) when a corpus grows that large.
     """

@@ -2,7 +2,7 @@
 
 All three give the same vectors (within 1e-5 cosine, tested over the
 evaluation queries); they differ in what they cost to start and to run
-(README "Speed"). A fresh `kb search` uses the NumPy export, which starts in
+(BENCHMARKS.md "Speed"). A fresh `kb search` uses the NumPy export, which starts in
 tens of milliseconds; a server, once warm, switches to the onnxruntime graph,
 which is 2–3 times faster per query but 0.1–0.2 s to load.
 """

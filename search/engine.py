@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .zhmap import QueryMap
 
 DENSE_WEIGHT = {"en": 0.4, "mixed": 0.4, "zh": 0.4}
-"""Weight of the dense leg in the convex fusion, by query script; tuned with `kb eval --tune` (README)."""
+"""Weight of the dense leg in the convex fusion, by query script; tuned with `kb eval --tune` (BENCHMARKS.md)."""
 ZH_MAP_WEIGHT = {"en": 0.0, "mixed": 0.4, "zh": 0.85}
 """Share of the Chinese query map (search/zhmap.py) in the dense query vector, by query script; tuned on the evaluation set's tuning half."""
 TERM_PRIOR = 0.2
@@ -38,7 +38,7 @@ NO_MATCH_COVERAGE = 0.4
 """A query has no relevant match when the best of its top 10 BM25 passages holds less than this share of its words' IDF
 (words the index lacks count at the highest IDF) and, unless it is all Chinese, the English encoder's best cosine is
 under NO_MATCH_COSINE (the Chinese query map's cosine is no confidence: it lands near some passage for any Chinese).
-Calibrated on eval/queries (README, "Search quality")."""
+Calibrated on eval/queries (BENCHMARKS.md, "Search quality")."""
 NO_MATCH_COSINE = 0.35
 FUSION_POOL = 50
 """Each leg's top FUSION_POOL candidates set its min-max normalisation: the same for every k, so `-k 5` shows the

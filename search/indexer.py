@@ -43,7 +43,7 @@ def index_tokens(passage: Passage, tokenizer: Tokenizer) -> list[str]:
 
     The path brings the page's title into each section, so 'KV cache pitfalls'
     finds the 'Pitfalls' section of the KV-cache page. The repeat counts were
-    chosen on the evaluation set's tuning half (README, "Search quality").
+    chosen on the evaluation set's tuning half (BENCHMARKS.md, "Search quality").
     """
     paths = list(passage.path.values()) if passage.kind == "section" else []
     parts = [*passage.title.values()] * 3 + paths * 2 + [*passage.text.values(), *passage.terms]

@@ -5,7 +5,7 @@ A fresh `kb search` process embeds its one query with search/query_encoder.py
 costs more than the whole query. `kb serve` pays that once at start and then
 embeds each query 2–3 times faster: onnxruntime's transformer optimizer fuses
 BERT's attention, its GELUs and its residual LayerNorms into single kernels,
-and its matrix products use weights packed once at load (README "Speed").
+and its matrix products use weights packed once at load (BENCHMARKS.md "Speed").
 
 `kb index` writes ``model.onnx`` into the exported encoder's directory, next to
 the NumPy weights, using their tokenizer and probe vectors: the ONNX graph is

@@ -3,7 +3,7 @@
 sentence-transformers stays the definition of the model and embeds every
 passage at index time. For queries, importing torch and transformers alone
 costs seconds, and even an onnxruntime session takes 0.4 s to load this model
-(measured, README "Speed"), so `kb index` also exports the BERT weights once
+(measured, BENCHMARKS.md "Speed"), so `kb index` also exports the BERT weights once
 into one flat float32 file that a query process memory-maps, and this module
 runs the same computation: embeddings → 6 × (self-attention, feed-forward,
 each with a residual and LayerNorm) → mean pooling over tokens → unit length.

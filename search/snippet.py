@@ -3,7 +3,7 @@
 A sentence is scored by how many of the query's tokens it contains, found the
 way they are highlighted: English tokens as whole words, Chinese tokens
 anywhere. The passage is not cut into words again with jieba, which for
-Chinese text would cost more than the search (README "Speed").
+Chinese text would cost more than the search (BENCHMARKS.md "Speed").
 """
 from __future__ import annotations
 

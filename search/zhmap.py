@@ -31,7 +31,7 @@ from .postings import pack_vocab, unpack_vocab
 from .tokenize import HAN_CHAR_RE, HAN_RUN_RE, Tokenizer
 
 RIDGE_LAMBDA = 0.3
-"""Ridge penalty, chosen on the evaluation set's tuning half (README, "Search quality")."""
+"""Ridge penalty, chosen on the evaluation set's tuning half (BENCHMARKS.md, "Search quality")."""
 
 
 def features(text: str, tokenizer: Tokenizer, tokens: list[str] | None = None) -> list[str]:

@@ -174,3 +174,19 @@ def test_the_cli_gives_the_exact_ranking(env, run, query, mode, expected):
     result = run("search", query, "-k", "8", "--mode", mode, "--json")
     assert result.exit_code == 0, result.stderr
     assert [h["id"] for h in json.loads(result.stdout)][: len(expected)] == expected
+
+
+def test_every_option_has_help_and_is_in_the_readme():
+    """sqlite-utils' habit: a sub-command option without help text, or one the README never names, fails here."""
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    missing_help, missing_readme = [], []
+    for name, sub in build_parser()._subparsers._group_actions[0].choices.items():  # noqa: SLF001
+        for action in sub._actions:  # noqa: SLF001
+            if "-h" in action.option_strings:
+                continue
+            if not action.help:
+                missing_help.append(f"kb {name} {action.option_strings or action.dest}")
+            if action.option_strings and not any(flag in readme for flag in action.option_strings if flag.startswith("--")):
+                missing_readme.append(f"kb {name} {'/'.join(action.option_strings)}")
+    assert not missing_help, missing_help
+    assert not missing_readme, missing_readme

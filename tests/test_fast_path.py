@@ -231,7 +231,7 @@ HEAVY = ("torch", "transformers", "sentence_transformers", "faiss", "pydantic", 
 @pytest.mark.parametrize("query", ["why does grouped query attention save memory", "分组查询注意力为什么省显存"])
 def test_a_search_process_imports_nothing_heavy(real_searcher, query, mode):
     """`kb search` on a built, current index loads none of the libraries that cost seconds, and a BM25 search not even
-    NumPy (README "Speed")."""
+    NumPy (BENCHMARKS.md "Speed")."""
     import json
     import os
     import subprocess

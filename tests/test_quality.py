@@ -1,6 +1,6 @@
 """Retrieval quality on the evaluation set, with the real model: a floor that fails when search gets worse.
 
-Floors sit a little under the figures measured when they were set (README,
+Floors sit a little under the figures measured when they were set (BENCHMARKS.md,
 "Search quality"); raise them as the search improves. The issue's targets are
 asserted as such: MRR@10 ≥ 0.85 overall (0.857 measured), Recall@5 ≥ 0.90 for
 English and for Chinese queries, hybrid above each leg in every language. The
