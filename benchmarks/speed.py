@@ -125,7 +125,7 @@ def _toggle(page: Path, old: str, new: str) -> None:
 def builds(runs: int) -> None:
     """A full build of a copy of the knowledge base, then one page edited and rebuilt, ``runs`` times per language:
     in this process (the build alone) and as a fresh `kb index` process (Python start and imports included)."""
-    from search.indexer import build
+    from search.build.indexer import build
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -177,8 +177,8 @@ def scaling(sizes: tuple[int, ...] = (1_000, 10_000, 100_000)) -> None:
     """Synthetic corpora: Zipf-distributed words, 120 tokens a passage, random unit vectors of 384 dimensions."""
     import faiss
 
-    from search.bm25 import BM25
-    from search.postings import Postings
+    from search.index.bm25 import BM25
+    from search.index.postings import Postings
 
     rng = np.random.default_rng(0)
     vocabulary = [f"w{i}" for i in range(50_000)]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .engine import Hit, Searcher
-from .query import validate
+from search.engine import Hit, Searcher
+from search.query import validate
 
 
 @dataclass

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .errors import SearchError
+from search.errors import SearchError
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
@@ -36,9 +36,9 @@ def _err(line: str) -> None:
 
 def search(args: argparse.Namespace) -> None:
     """Search the notes. Example: kb search "GQA 为什么省显存" -k 3"""
-    from .answer import answer
-    from .engine import Searcher
-    from .query import truncation_notice, validate
+    from search.answer import answer
+    from search.engine import Searcher
+    from search.query import truncation_notice, validate
 
     query, k, mode, lang = args.query, args.k, args.mode, args.lang
     if query == "-":
@@ -63,7 +63,7 @@ def search(args: argparse.Namespace) -> None:
     if not hits:
         print("No passage matches that query.")
         return
-    from .snippet import highlight
+    from search.snippet import highlight
 
     tokens = set(searcher.query_tokens(query))
     bold, reset = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
@@ -103,9 +103,9 @@ def _explain_line(explain: dict, score: float) -> str:
 
 def index(args: argparse.Namespace) -> None:
     """Build the search index from docs/ and kb/glossary/ (reuses embeddings of unchanged passages)."""
-    from .errors import ModelUnavailable
-    from .indexer import build
-    from .store import default_root
+    from search.errors import ModelUnavailable
+    from search.build.indexer import build
+    from search.index.store import default_root
 
     root = args.index_dir or default_root()
     try:
@@ -119,8 +119,8 @@ def index(args: argparse.Namespace) -> None:
 
 def eval_(args: argparse.Namespace) -> None:
     """Score bm25, dense and hybrid on the evaluation set: Recall@1, Recall@5, MRR@10, nDCG@10, overall and per language."""
-    from .engine import Searcher
-    from .evaluate import EVAL_DIR, collect_legs, evaluate, load_queries, no_match_line, no_match_rates, table, tune, unfound_sections
+    from search.engine import Searcher
+    from search.evaluate import EVAL_DIR, collect_legs, evaluate, load_queries, no_match_line, no_match_rates, table, tune, unfound_sections
 
     labelled = load_queries(args.queries or EVAL_DIR)
     start = time.perf_counter()
@@ -154,7 +154,7 @@ def eval_(args: argparse.Namespace) -> None:
 
 def serve(args: argparse.Namespace) -> None:
     """Serve the site and the search API (/api/search, /api/health, /api/docs). Example: kb serve --port 8000"""
-    from .serve import run
+    from search.service.serve import run
 
     run(
         host=args.host, port=args.port, site_dir=None if args.api_only else args.site, index_dir=args.index_dir,
@@ -164,7 +164,7 @@ def serve(args: argparse.Namespace) -> None:
 
 def check(args: argparse.Namespace) -> None:
     """Validate the glossary and pages (schema, ids, anchors, translations) without building anything."""
-    from .indexer import load_corpus
+    from search.build.indexer import load_corpus
 
     start = time.perf_counter()
     passages = load_corpus()

@@ -10,28 +10,28 @@ from typing import TYPE_CHECKING
 
 from kb.passage import Passage
 
-from . import encoder_choice
-from .dense import Encoder, UnavailableEncoder, VectorIndex
-from .errors import ModelUnavailable
-from .freshness import known_fresh, record_fresh, sources_fingerprint
-from .fuse import convex
-from .glossary_names import GlossaryNames
-from .query import MAX_QUERY_CHARS, detect_lang, query_script, truncation_notice, validate
-from .snippet import best_sentences, prepare
-from .suggest import WORD_RE as SUGGEST_WORD_RE
-from .suggest import Suggester, english_words
-from .store import BM25_ONLY, IndexCorrupt, StoredIndex, default_root, read_index, read_manifest
-from .tokenize import EN_STOP, HAN_RUN_RE, Tokenizer, glossary_words, has_han
+from search.encoders import encoder_choice
+from search.encoders.dense import Encoder, UnavailableEncoder, VectorIndex
+from search.errors import ModelUnavailable
+from search.index.freshness import known_fresh, record_fresh, sources_fingerprint
+from search.fuse import convex
+from search.glossary_names import GlossaryNames
+from search.query import MAX_QUERY_CHARS, detect_lang, query_script, truncation_notice, validate
+from search.snippet import best_sentences, prepare
+from search.suggest import WORD_RE as SUGGEST_WORD_RE
+from search.suggest import Suggester, english_words
+from search.index.store import BM25_ONLY, IndexCorrupt, StoredIndex, default_root, read_index, read_manifest
+from search.text.tokenize import EN_STOP, HAN_RUN_RE, Tokenizer, glossary_words, has_han
 
 if TYPE_CHECKING:
     import numpy as np  # imported by the dense leg: a BM25-only search never loads NumPy (tests/test_fast_path.py)
 
-    from .zhmap import QueryMap
+    from search.index.zhmap import QueryMap
 
 DENSE_WEIGHT = {"en": 0.4, "mixed": 0.4, "zh": 0.4}
 """Weight of the dense leg in the convex fusion, by query script; tuned with `kb eval --tune` (BENCHMARKS.md)."""
 ZH_MAP_WEIGHT = {"en": 0.0, "mixed": 0.4, "zh": 0.85}
-"""Share of the Chinese query map (search/zhmap.py) in the dense query vector, by query script; tuned on the evaluation set's tuning half."""
+"""Share of the Chinese query map (search/index/zhmap.py) in the dense query vector, by query script; tuned on the evaluation set's tuning half."""
 TERM_PRIOR = 0.2
 """Subtracted from a glossary entry's fused score (of at most 1): a section that answers the question outranks the entry that names its topic; tuned like DENSE_WEIGHT."""
 NO_MATCH_COVERAGE = 0.4
@@ -76,7 +76,7 @@ class Searcher:
     Args:
         root: index directory (default: $KB_INDEX_DIR or ./index).
         encoder: the dense encoder (default: the bundled all-MiniLM-L6-v2); it builds the index, and
-            answers queries unless the index holds its exported NumPy twin (search/query_encoder.py).
+            answers queries unless the index holds its exported NumPy twin (search/encoders/query_encoder.py).
         base_url: prefix for hit URLs, e.g. 'http://127.0.0.1:8000'.
         check_stale: compare the index with the knowledge files and rebuild when they changed.
         corpus: returns the passages to compare with and build from (default: docs/ and kb/glossary/,
@@ -136,7 +136,7 @@ class Searcher:
                     return read_index(self.root)
             except IndexCorrupt:
                 pass  # the full check below says why and rebuilds
-        from .indexer import load_corpus, stale_reason
+        from search.build.indexer import load_corpus, stale_reason
 
         passages = (self.corpus or load_corpus)()
         reason = stale_reason(self.root, passages, self.encoder)
@@ -152,7 +152,7 @@ class Searcher:
 
     def _build(self, passages: list[Passage], reason: str, sources: str = "") -> None:
         """Build the index; without the model, keep an index of the same corpus or build one for BM25 alone."""
-        from .indexer import build
+        from search.build.indexer import build
 
         self.rebuild_reason = reason = reason.split("; run 'kb index'")[0]
         try:
@@ -202,10 +202,10 @@ class Searcher:
 
     @cached_property
     def query_map(self) -> QueryMap | None:
-        """The Chinese query map (search/zhmap.py), read on the first query with Chinese; None in an index without one."""
+        """The Chinese query map (search/index/zhmap.py), read on the first query with Chinese; None in an index without one."""
         arrays = self.index.query_map
         try:
-            from .zhmap import QueryMap
+            from search.index.zhmap import QueryMap
 
             return QueryMap.from_arrays(arrays) if arrays else None
         except (ValueError, KeyError) as exc:

@@ -9,7 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import SearchError
+from search.errors import SearchError
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "eval" / "queries"
 METRICS = ("R@1", "R@5", "MRR@10", "nDCG@10")
@@ -166,8 +166,8 @@ def fusion_grid() -> list[tuple[str, dict]]:
 
 def fuse_with(params: dict, bm25: list, dense: list, terms: frozenset[str] = frozenset()) -> list[str]:
     """Apply one fusion setting to a query's two legs (``terms``: glossary-entry ids a ``term_prior`` demotes); return ranked ids."""
-    from .engine import FUSION_POOL
-    from .fuse import convex, demote, weighted_rrf
+    from search.engine import FUSION_POOL
+    from search.fuse import convex, demote, weighted_rrf
 
     if params["method"] == "convex":  # the search's own call (engine.Searcher.search), penalty and window included
         fused = convex([bm25, dense], params["weights"], terms, params.get("term_prior", 0.0), window=FUSION_POOL)

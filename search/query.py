@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .errors import SearchError
-from .tokenize import has_han
+from search.errors import SearchError
+from search.text.tokenize import has_han
 
 MODES = ("hybrid", "bm25", "dense")
 LANG_CHOICES = ("auto", "en", "zh")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .tokenize import HAN_CHAR_RE, WORD_RE
+from search.text.tokenize import HAN_CHAR_RE, WORD_RE
 
 SENTENCE_RE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|$)")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from search.indexer import load_corpus
+from search.build.indexer import load_corpus
 
 from fakes import FakeEncoder
 
@@ -42,7 +42,7 @@ def corpus_of():
 @pytest.fixture(scope="session")
 def encoder():
     """The real bundled all-MiniLM-L6-v2 encoder (loaded once per test session)."""
-    from search.dense import Encoder
+    from search.encoders.dense import Encoder
 
     return Encoder()
 

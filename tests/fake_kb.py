@@ -20,7 +20,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 import numpy as np  # noqa: E402
 
 import search.engine  # noqa: E402
-import search.indexer  # noqa: E402
+import search.build.indexer  # noqa: E402
 from fakes import FakeEncoder  # noqa: E402
 from search.cli import main  # noqa: E402
 
@@ -43,7 +43,7 @@ def _slow_save(path, array, **kwargs):  # noqa: ANN001, ANN202 — stands in for
 
 if __name__ == "__main__":
     search.engine.Encoder = SlowFakeEncoder
-    search.indexer.Encoder = SlowFakeEncoder
+    search.build.indexer.Encoder = SlowFakeEncoder
     if os.environ.get("KB_FAKE_WRITE_DELAY"):
         np.save = _slow_save  # write_index saves vectors.npy between the JSON files and the manifest
     sys.argv[0] = "kb"

@@ -7,11 +7,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from search.answer import answer
-from search.api import create_app
+from search.service.api import create_app
 from search.cli import run as run_cli
 from search.engine import Searcher
 from search.evaluate import load_queries
-from search.live import LiveSearcher
+from search.service.live import LiveSearcher
 
 
 def cli_ids(capsys, root, query: str, k: int = 5) -> tuple[list[str], str]:

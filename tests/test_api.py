@@ -10,10 +10,10 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from search.api import MAX_QUERY_PARAM, create_app
+from search.service.api import MAX_QUERY_PARAM, create_app
 from search.engine import Searcher
 from search.query import MAX_QUERY_CHARS
-from search.live import LiveSearcher
+from search.service.live import LiveSearcher
 
 from serving import running
 
@@ -205,7 +205,7 @@ def test_only_the_loopback_host_names_are_answered(client, host, status):
 
 
 def test_allowed_hosts_follow_the_bound_address_and_the_option():
-    from search.serve import allowed_hosts
+    from search.service.serve import allowed_hosts
 
     assert allowed_hosts("127.0.0.1") == ["127.0.0.1", "localhost"]
     assert allowed_hosts("0.0.0.0", "kb.lan, 192.168.1.5") == ["127.0.0.1", "localhost", "kb.lan", "192.168.1.5"]

@@ -17,8 +17,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 from starlette.applications import Starlette
 from starlette.staticfiles import StaticFiles
 
-from search.api import create_app
-from search.live import LiveSearcher
+from search.service.api import create_app
+from search.service.live import LiveSearcher
 
 from serving import running
 

@@ -10,7 +10,7 @@ import json
 import pytest
 
 import search.engine
-import search.indexer
+import search.build.indexer
 from search.engine import Searcher
 from search.query import MAX_QUERY_CHARS
 from search.errors import SearchError
@@ -60,7 +60,7 @@ def env(tmp_path, kb_copy, monkeypatch):
     for name, value in kb_env(kb_copy, tmp_path / "index").items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(search.engine, "Encoder", FakeEncoder)
-    monkeypatch.setattr(search.indexer, "Encoder", FakeEncoder)
+    monkeypatch.setattr(search.build.indexer, "Encoder", FakeEncoder)
     return tmp_path
 
 

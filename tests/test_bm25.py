@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
-from search.bm25 import BM25
-from search.postings import Postings
+from search.index.bm25 import BM25
+from search.index.postings import Postings
 
 DOCS = [["attention", "gqa", "heads"], ["attention", "rope"], ["attention", "kv", "cache"], ["moe", "experts"]]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 import search.engine
-import search.indexer
+import search.build.indexer
 from search.cli import COMMANDS, build_parser
 from search.cli import run as run_cli
 
@@ -22,7 +22,7 @@ def env(tmp_path, kb_copy, monkeypatch):
     monkeypatch.setenv("KB_GLOSSARY_DIR", str(kb_copy / "glossary"))
     monkeypatch.setenv("KB_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setattr(search.engine, "Encoder", FakeEncoder)
-    monkeypatch.setattr(search.indexer, "Encoder", FakeEncoder)
+    monkeypatch.setattr(search.build.indexer, "Encoder", FakeEncoder)
     return tmp_path
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search.dense import Encoder, VectorIndex, default_model
+from search.encoders.dense import Encoder, VectorIndex, default_model
 
 
 def test_bundled_model_embeds_offline(encoder):

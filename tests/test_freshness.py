@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-import search.indexer
+import search.build.indexer
 from search.engine import Searcher
 
 
@@ -20,13 +20,13 @@ def env(tmp_path, kb_copy, monkeypatch):
 def parses(monkeypatch):
     """Counts full reads of the knowledge base."""
     calls = []
-    real = search.indexer.load_corpus
+    real = search.build.indexer.load_corpus
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(search.indexer, "load_corpus", counting)
+    monkeypatch.setattr(search.build.indexer, "load_corpus", counting)
     return calls
 
 

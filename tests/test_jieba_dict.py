@@ -1,11 +1,11 @@
-"""The prepared SQLite dictionary and search.jieba_dict.PreparedCutter cut exactly like jieba with its full dictionary."""
+"""The prepared SQLite dictionary and search.text.jieba_dict.PreparedCutter cut exactly like jieba with its full dictionary."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.tokenize import Tokenizer
+from search.text.tokenize import Tokenizer
 
 WORDS = ["分组查询注意力", "旋转位置编码", "键值缓存"]
 
@@ -48,8 +48,8 @@ def test_same_tokens_on_arbitrary_chinese(prepared, text):
 ), max_size=40))
 def test_the_cutter_is_jiebas_search_mode_on_any_text(prepared, text):
     """PreparedCutter reimplements jieba's cut_for_search (DAG, route, HMM) without importing jieba."""
-    from search.jieba_dict import PreparedCutter
-    from search.tokenize import _jieba
+    from search.text.jieba_dict import PreparedCutter
+    from search.text.tokenize import _jieba
 
     cutter = PreparedCutter(prepared / Tokenizer(WORDS).dictionary_name)
     assert cutter.cut_for_search(text) == list(_jieba(Tokenizer(WORDS).words).cut_for_search(text))
@@ -57,8 +57,8 @@ def test_the_cutter_is_jiebas_search_mode_on_any_text(prepared, text):
 
 def test_the_hmm_finds_words_the_dictionary_lacks(prepared):
     """A run of single characters that is no dictionary word goes through the Viterbi cut, as in jieba."""
-    from search.jieba_dict import PreparedCutter
-    from search.tokenize import _jieba
+    from search.text.jieba_dict import PreparedCutter
+    from search.text.tokenize import _jieba
 
     cutter = PreparedCutter(prepared / Tokenizer(WORDS).dictionary_name)
     calls = []

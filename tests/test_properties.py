@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from search.engine import Searcher
 from search.query import LANG_CHOICES, MAX_K, MODES, clean_query
 from search.errors import SearchError
-from search.indexer import load_corpus
-from search.tokenize import Tokenizer
+from search.build.indexer import load_corpus
+from search.text.tokenize import Tokenizer
 
 from conftest import FIXTURE
 from fakes import FakeEncoder

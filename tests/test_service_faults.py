@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from search.api import create_app
+from search.service.api import create_app
 from search.engine import Searcher
-from search.indexer import build
-from search.live import LiveSearcher
+from search.build.indexer import build
+from search.service.live import LiveSearcher
 
 from serving import running
 

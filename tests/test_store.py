@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from search.errors import SearchError
-from search.indexer import build
-from search.store import IndexCorrupt, build_lock, read_index, read_manifest
+from search.build.indexer import build
+from search.index.store import IndexCorrupt, build_lock, read_index, read_manifest
 
 
 def test_build_writes_manifest_and_switches_atomically(tmp_path, kb_copy, corpus_of, fake_encoder):
@@ -66,12 +66,12 @@ def test_damaged_index_is_detected(tmp_path, kb_copy, corpus_of, fake_encoder, d
 def test_a_verified_index_is_hashed_again_only_when_a_file_changes(tmp_path, kb_copy, corpus_of, fake_encoder, monkeypatch, restore_mtime):
     """read_index trusts files unchanged since they last hashed right (store._verify); a changed file is hashed again,
     even when its size stays the same and its mtime is set back (the ctime moves)."""
-    import search.store as store
+    import search.index.store as store
 
     root = tmp_path / "index"
     build(root, corpus_of(kb_copy)(), fake_encoder)
     current = (root / "current").resolve()
-    monkeypatch.setattr("search.stamps.RACY_SECONDS", -1e9)  # files written a moment ago count as settled here
+    monkeypatch.setattr("search.index.stamps.RACY_SECONDS", -1e9)  # files written a moment ago count as settled here
     hashed = []
     original = store.sha256_file
     monkeypatch.setattr(store, "sha256_file", lambda path: hashed.append(path.name) or original(path))
@@ -94,7 +94,7 @@ def test_a_verified_index_is_hashed_again_only_when_a_file_changes(tmp_path, kb_
 
 def test_a_racily_written_file_is_not_trusted(tmp_path, kb_copy, corpus_of, fake_encoder, monkeypatch):
     """A file that changed within RACY_SECONDS of being hashed is hashed again next time (git's racy-clean rule)."""
-    import search.store as store
+    import search.index.store as store
 
     root = tmp_path / "index"
     build(root, corpus_of(kb_copy)(), fake_encoder)
@@ -151,8 +151,8 @@ def test_failed_build_leaves_previous_index(tmp_path, kb_copy, corpus_of, fake_e
 
 
 def test_a_rebuild_tokenizes_only_new_text_and_gives_the_same_index(tmp_path, kb_copy, corpus_of, fake_encoder, monkeypatch):
-    """Tokens of texts and cuts of Han runs are kept between builds (search/indexer.py cuts_file); a damaged cache is ignored."""
-    from search.tokenize import Tokenizer
+    """Tokens of texts and cuts of Han runs are kept between builds (search/build/indexer.py cuts_file); a damaged cache is ignored."""
+    from search.text.tokenize import Tokenizer
 
     root = tmp_path / "index"
     load = corpus_of(kb_copy)

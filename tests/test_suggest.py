@@ -52,9 +52,9 @@ def test_edit_distance(a, b, distance):
 
 def test_stop_words_are_real_english_words_so_skipping_them_changes_nothing():
     """Searcher.suggest skips building the suggester when every query word is indexed or a stop word."""
-    from search.dense import default_model
+    from search.encoders.dense import default_model
     from search.suggest import english_words
-    from search.tokenize import EN_STOP
+    from search.text.tokenize import EN_STOP
 
     vocabulary = english_words(default_model())
     assert {w for w in EN_STOP if len(w) >= 4} <= vocabulary

@@ -2,7 +2,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 import pytest
 
-from search.tokenize import Tokenizer, has_han
+from search.text.tokenize import Tokenizer, has_han
 
 
 @pytest.mark.parametrize(

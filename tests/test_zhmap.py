@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search.indexer import embed_text, glossary_words
-from search.tokenize import Tokenizer
-from search.zhmap import QueryMap, features, train
+from search.build.indexer import embed_text, glossary_words
+from search.text.tokenize import Tokenizer
+from search.index.zhmap import QueryMap, features, train
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_arrays_round_trip_and_training_is_deterministic(trained):
 def test_training_equals_the_plain_ridge_regression(trained):
     """The vectorized assembly and the sparse Gram matrix give X as QueryMap.weights defines its rows, and the float32
     Cholesky solve gives (X Xᵀ + λI)⁻¹ Y as a dense float64 solve does, within float32 precision."""
-    from search.zhmap import RIDGE_LAMBDA, training_rows
+    from search.index.zhmap import RIDGE_LAMBDA, training_rows
 
     passages, vectors, tokenizer, model = trained
     docs, targets = training_rows(passages, tokenizer)

@@ -15,7 +15,7 @@ import json
 import time
 from pathlib import Path
 
-from .files import write_atomic
+from search.index.files import write_atomic
 
 RACY_SECONDS = 2.0
 

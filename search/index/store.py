@@ -5,15 +5,15 @@ Layout under the index root::
     current -> v-<corpus hash>-<time>/     (symlink, replaced atomically)
     v-.../manifest.json                     format version, model, dimension, corpus hash, file hashes
     v-.../passages.json                     the passages, in index order
-    v-.../bm25.bin                          BM25 postings: per term, its passages and weights (search/postings.py)
+    v-.../bm25.bin                          BM25 postings: per term, its passages and weights (search/index/postings.py)
     v-.../vectors.npy                       unit embeddings, float32 [n, dim]
     v-.../keys.json                         hash of each passage's embedded text (reuse on rebuild)
-    v-.../zhmap.npz                         the Chinese query map's arrays (search/zhmap.py)
+    v-.../zhmap.npz                         the Chinese query map's arrays (search/index/zhmap.py)
     cache/jieba-<words hash>.sqlite         prepared jieba dictionary for query processes
     cache/encoder-<model hash>/             the query encoders' exported weights (NumPy; ONNX for kb serve)
     cache/tokens-<hash>.json                the last build's tokens and Chinese cuts, reused by the next
     fresh.json                              knowledge-file fingerprint last found to match `current`
-    verified.json                           stamps of the files of `current` that last hashed right (search/stamps.py)
+    verified.json                           stamps of the files of `current` that last hashed right (search/index/stamps.py)
     .lock                                   held while a build runs
 """
 from __future__ import annotations
@@ -36,10 +36,10 @@ import orjson
 
 from kb.passage import Passage
 
-from .files import sha256_file
-from .postings import Postings
-from .errors import SearchError
-from .stamps import read_record, settled, stamp, write_record
+from search.index.files import sha256_file
+from search.index.postings import Postings
+from search.errors import SearchError
+from search.index.stamps import read_record, settled, stamp, write_record
 
 if TYPE_CHECKING:
     import numpy as np  # imported where vectors are read or written: a BM25-only query never needs NumPy
@@ -94,7 +94,7 @@ class StoredIndex:
 
     @cached_property
     def query_map(self) -> dict[str, np.ndarray]:
-        """Arrays of the Chinese query map (search.zhmap.QueryMap.to_arrays); needed by Chinese queries only."""
+        """Arrays of the Chinese query map (search.index.zhmap.QueryMap.to_arrays); needed by Chinese queries only."""
         import numpy as np
 
         def load() -> dict[str, np.ndarray]:
@@ -113,7 +113,7 @@ def default_root() -> Path:
     configured = os.environ.get("KB_INDEX_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent / "index"
+    return Path(__file__).resolve().parents[2] / "index"
 
 
 @contextmanager
@@ -276,7 +276,7 @@ def _parse(path: Path, load: Callable[[], object]):  # noqa: ANN202 — whatever
 def _verify(root: Path, path: Path, files: dict[str, str], record: bool = True, only: tuple[str, ...] = FILES) -> None:
     """Check every file of the index in ``path`` against its manifest hash; raise IndexCorrupt on the first mismatch.
 
-    A file unchanged since it last hashed right is trusted without hashing (search/stamps.py). ``only``: the files
+    A file unchanged since it last hashed right is trusted without hashing (search/index/stamps.py). ``only``: the files
     to check (all by default); ``record``: remember the stamps of those that hashed right (for ``current``).
     """
     if not isinstance(files, dict) or set(files) != set(FILES) or not all(isinstance(d, str) for d in files.values()):

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import write_atomic
-from .store import IndexCorrupt, _verify, builds, manifest_at
+from search.index.files import write_atomic
+from search.index.store import IndexCorrupt, _verify, builds, manifest_at
 
 
 def cache_file(root: Path, model: str) -> Path:

@@ -14,17 +14,19 @@ from kb.corpus import build_passages, corpus_hash, load_knowledge
 from kb.errors import KnowledgeError
 from kb.passage import Passage
 
-from .postings import Postings
-from .dense import Encoder
-from .errors import ModelUnavailable, SearchError
-from .files import write_atomic
-from .freshness import sources_fingerprint
-from .reuse import reuse_vectors, write_cache
-from .store import BM25_ONLY, IndexCorrupt, Manifest, build_lock, prune_cache, read_manifest, write_index
-from .tokenize import Tokenizer, glossary_words
-from .zhmap import train
+from search.index.postings import Postings
+from search.encoders.dense import Encoder
+from search.errors import ModelUnavailable, SearchError
+from search.index.files import write_atomic
+from search.index.freshness import sources_fingerprint
+from search.build.reuse import reuse_vectors, write_cache
+from search.index.store import BM25_ONLY, IndexCorrupt, Manifest, build_lock, prune_cache, read_manifest, write_index
+from search.text.tokenize import Tokenizer, glossary_words
+from search.index.zhmap import train
 
 EMBED_CHUNK = 64
+TEXT_DIR = Path(__file__).resolve().parents[1] / "text"
+"""Where the tokenizer's code lives: the token cache is named by it (cuts_file)."""
 
 
 @dataclass
@@ -184,7 +186,7 @@ def cuts_file(root: Path, dictionary: str) -> Path:
     """Where the tokens of the last build are kept: named by the dictionary and the code that tokenizes."""
     digest = hashlib.sha256(dictionary.encode())
     for module in ("tokenize.py", "jieba_dict.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
+        digest.update((TEXT_DIR / module).read_bytes())
     return root / "cache" / f"tokens-{digest.hexdigest()[:16]}.json"
 
 
@@ -213,9 +215,9 @@ def write_cuts(path: Path, cuts: dict[str, list[str]], texts: dict[str, list[str
 
 def export_query_encoder(root: Path, encoder: Encoder) -> Path:
     """The NumPy query encoder for ``encoder``'s model under root/cache, exported now unless it already is."""
-    from .query_encoder import cache_key, export
+    from search.encoders.query_encoder import cache_key, export
 
-    from .query_encoder import NumpyEncoder
+    from search.encoders.query_encoder import NumpyEncoder
 
     directory = root / "cache" / f"encoder-{cache_key(encoder.model)}"
     if (directory / "meta.json").is_file():
@@ -232,7 +234,7 @@ def export_query_encoder(root: Path, encoder: Encoder) -> Path:
 
 def export_server_encoder(directory: Path, encoder: Encoder) -> None:
     """The ONNX graph kb serve embeds queries with, in the exported encoder's directory, unless it is there (intact) already."""
-    from .onnx_encoder import DIGEST, ONNX_FILE, check_file, export
+    from search.encoders.onnx_encoder import DIGEST, ONNX_FILE, check_file, export
 
     try:
         check_file(directory / ONNX_FILE, directory / DIGEST)

@@ -1,4 +1,4 @@
-"""`kb serve`: check the arguments, load the model and index once, run uvicorn on the app of search/api.py."""
+"""`kb serve`: check the arguments, load the model and index once, run uvicorn on the app of search/service/api.py."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import SearchError
+from search.errors import SearchError
 
 MAX_URL_BYTES = 128 * 1024
 """h11's limit on a request head: a 10,000-character Chinese query is about 90 KB once percent-encoded."""
@@ -62,11 +62,11 @@ def run(host: str, port: int, site_dir: Path | None, index_dir: Path | None, thr
     one_math_thread_per_search()
     import uvicorn
 
-    from .api import create_app
-    from .dense import Encoder
-    from .engine import Searcher
-    from .live import LiveSearcher, warm
-    from .store import default_root
+    from search.service.api import create_app
+    from search.encoders.dense import Encoder
+    from search.engine import Searcher
+    from search.service.live import LiveSearcher, warm
+    from search.index.store import default_root
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     root = index_dir or default_root()

@@ -27,18 +27,18 @@ from pydantic import BaseModel
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.staticfiles import StaticFiles
 
-from .answer import answer
-from .engine import Hit, Searcher
-from .query import MAX_K, MAX_QUERY_CHARS, clean_query, detect_lang, truncation_notice
-from .errors import SearchError
-from .live import LiveSearcher
+from search.answer import answer
+from search.engine import Hit, Searcher
+from search.query import MAX_K, MAX_QUERY_CHARS, clean_query, detect_lang, truncation_notice
+from search.errors import SearchError
+from search.service.live import LiveSearcher
 
 log = logging.getLogger("kb.serve")
 
 SEARCH_PARAMS = ("q", "k", "mode", "lang", "explain")
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 """Host names answered by default: `kb serve` binds 127.0.0.1 (serve.allowed_hosts adds the bound address)."""
-SWAGGER_DIR = Path(__file__).resolve().parent.parent / "docs" / "assets" / "vendor" / "swagger-ui-dist"
+SWAGGER_DIR = Path(__file__).resolve().parents[2] / "docs" / "assets" / "vendor" / "swagger-ui-dist"
 """Swagger UI's script and stylesheet for /api/docs, fetched from the npm registry by `make setup` (tools/vendor_assets.py)."""
 MAX_QUERY_PARAM = 10_000
 """Longest q accepted; longer is 422. Queries are searched on their first MAX_QUERY_CHARS characters."""

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ModelUnavailable
+from search.errors import ModelUnavailable
 
 if TYPE_CHECKING:
     import numpy as np  # imported where vectors are made or searched: a BM25-only query never needs NumPy

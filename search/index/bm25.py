@@ -6,7 +6,7 @@ import math
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from .postings import B, K1
+from search.index.postings import B, K1
 
 
 class BM25(BM25Okapi):

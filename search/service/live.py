@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .engine import Searcher
+from search.engine import Searcher
 
 log = logging.getLogger("kb.serve")
 

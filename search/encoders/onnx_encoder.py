@@ -1,6 +1,6 @@
 """The query encoder of a long-running server: the same model run by onnxruntime, its layers fused.
 
-A fresh `kb search` process embeds its one query with search/query_encoder.py
+A fresh `kb search` process embeds its one query with search/encoders/query_encoder.py
 (NumPy over memory-mapped weights), because creating an onnxruntime session
 costs more than the whole query. `kb serve` pays that once at start and then
 embeds each query 2–3 times faster: onnxruntime's transformer optimizer fuses
@@ -13,7 +13,7 @@ sentence-transformers' BERT with mean pooling and normalisation added (a batch
 of one, no padding). The export is refused unless it reproduces the probes
 (cosine ≥ 1 − 1e-5), and its SHA-256 is kept beside it. Loading checks the
 digest (skipped while the file's stamp is unchanged since it last matched,
-search/stamps.py) and one probe: a probe alone would miss damage to the
+search/index/stamps.py) and one probe: a probe alone would miss damage to the
 embeddings of words it does not use. The tests compare every evaluation query
 with sentence-transformers.
 """
@@ -25,10 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelUnavailable
-from .files import sha256_file
-from .query_encoder import MIN_COSINE, PROBES, NumpyEncoder
-from .stamps import read_record, settled, stamp, write_record
+from search.errors import ModelUnavailable
+from search.index.files import sha256_file
+from search.encoders.query_encoder import MIN_COSINE, PROBES, NumpyEncoder
+from search.index.stamps import read_record, settled, stamp, write_record
 
 ONNX_FILE = "model.onnx"
 DIGEST = "model.onnx.sha256"
@@ -47,7 +47,7 @@ def export(model_path: str, directory: Path) -> Path:
         from onnxruntime.transformers.optimizer import optimize_model
     except ImportError as exc:
         raise ModelUnavailable(f"cannot export the server's query encoder ({exc.name} is missing); kb serve will use NumPy") from None
-    from .dense import load_model
+    from search.encoders.dense import load_model
 
     bert = load_model(model_path)[0].auto_model
     config = bert.config

@@ -27,8 +27,8 @@ import numpy as np
 
 from kb.passage import Passage
 
-from .postings import pack_vocab, unpack_vocab
-from .tokenize import HAN_CHAR_RE, HAN_RUN_RE, Tokenizer
+from search.index.postings import pack_vocab, unpack_vocab
+from search.text.tokenize import HAN_CHAR_RE, HAN_RUN_RE, Tokenizer
 
 RIDGE_LAMBDA = 0.3
 """Ridge penalty, chosen on the evaluation set's tuning half (BENCHMARKS.md, "Search quality")."""

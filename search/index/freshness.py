@@ -17,10 +17,10 @@ from pathlib import Path
 
 from kb.sources import CODE_DIR, DOCS_DIR, GLOSSARY_DIR, fingerprint, knowledge_files
 
-from .files import write_atomic
-from .store import Manifest
+from search.index.files import write_atomic
+from search.index.store import Manifest
 
-SEARCH_DIR = Path(__file__).resolve().parent
+SEARCH_DIR = Path(__file__).resolve().parents[1]
 FRESH_FILE = "fresh.json"
 
 
@@ -34,7 +34,7 @@ def knowledge_dirs() -> tuple[Path, Path]:
 def sources_fingerprint() -> str:
     """Fingerprint of the default knowledge files and of the code that reads and indexes them."""
     docs, glossary = knowledge_dirs()
-    code = sorted(CODE_DIR.glob("*.py")) + sorted(SEARCH_DIR.glob("*.py"))
+    code = sorted(CODE_DIR.glob("*.py")) + sorted(SEARCH_DIR.rglob("*.py"))
     return fingerprint(knowledge_files(docs, glossary) + code)
 
 

@@ -7,7 +7,7 @@ costs seconds, and even an onnxruntime session takes 0.4 s to load this model
 into one flat float32 file that a query process memory-maps, and this module
 runs the same computation: embeddings → 6 × (self-attention, feed-forward,
 each with a residual and LayerNorm) → mean pooling over tokens → unit length.
-Tokenization is search/wordpiece.py for the plain text most queries are, and
+Tokenization is search/encoders/wordpiece.py for the plain text most queries are, and
 the model's own ``tokenizer.json`` through the `tokenizers` library for the
 rest, truncated at the model's max_seq_length either way.
 
@@ -17,7 +17,7 @@ in the tests over the evaluation queries. The probes' reference vectors are
 stored beside the weights; loading re-encodes one and refuses weights that no
 longer reproduce it (a damaged or altered cache). Like the index files, files
 that passed this check and have not changed since are not checked again
-(search/stamps.py).
+(search/index/stamps.py).
 """
 from __future__ import annotations
 
@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ModelUnavailable
-from .stamps import read_record, settled, stamp, write_record
-from .wordpiece import WordPiece
+from search.errors import ModelUnavailable
+from search.index.stamps import read_record, settled, stamp, write_record
+from search.encoders.wordpiece import WordPiece
 
 FORMAT = 2
 FILES = ("meta.json", "weights.bin", "vocab.txt", "tokenizer.json", "probes.npy")
@@ -142,7 +142,7 @@ class NumpyEncoder:
             return False
 
     def _record_verified(self) -> None:
-        """Remember the files' stamps after a passed check, once none of them changed a moment ago (search/stamps.py)."""
+        """Remember the files' stamps after a passed check, once none of them changed a moment ago (search/index/stamps.py)."""
         try:
             stamps = self._stamps()
         except OSError:
@@ -152,7 +152,7 @@ class NumpyEncoder:
 
     @property
     def tokenizer(self):  # noqa: ANN201 — a tokenizers.Tokenizer
-        """The model's own tokenizer (the `tokenizers` library), for text search/wordpiece.py leaves to it."""
+        """The model's own tokenizer (the `tokenizers` library), for text search/encoders/wordpiece.py leaves to it."""
         if self._tokenizer is None:
             from tokenizers import Tokenizer
 
@@ -211,7 +211,7 @@ class NumpyEncoder:
 
 
 def _is_uncased_bert(config: dict) -> bool:
-    """Is ``tokenizer.json`` the tokenizer search/wordpiece.py reproduces?"""
+    """Is ``tokenizer.json`` the tokenizer search/encoders/wordpiece.py reproduces?"""
     normalizer, model = config.get("normalizer") or {}, config.get("model") or {}
     vocab = model.get("vocab")
     return (
@@ -245,7 +245,7 @@ def export(model_path: str, label: str, directory: Path) -> Path:
     mean pooling, then normalization. Anything else raises ModelUnavailable and
     queries keep using sentence-transformers.
     """
-    from .dense import load_model
+    from search.encoders.dense import load_model
 
     model = load_model(model_path)
     kinds = [type(module).__name__ for module in model]

@@ -40,7 +40,7 @@ def _jieba(extra_words: tuple[str, ...]):  # noqa: ANN202 — jieba has no types
 
 @lru_cache(maxsize=4)
 def _prepared(path: Path):  # noqa: ANN202 — jieba has no types
-    from .jieba_dict import PreparedCutter
+    from search.text.jieba_dict import PreparedCutter
 
     return PreparedCutter(path)
 
@@ -50,7 +50,7 @@ class Tokenizer:
 
     Args:
         words: extra Chinese words (glossary terms and aliases) jieba must keep whole.
-        prepared: directory of prepared jieba dictionaries (see search/jieba_dict.py); when it holds
+        prepared: directory of prepared jieba dictionaries (see search/text/jieba_dict.py); when it holds
             one for these words, Chinese is cut with it instead of loading jieba's full dictionary.
     """
 
@@ -79,14 +79,14 @@ class Tokenizer:
     @cached_property
     def dictionary_name(self) -> str:
         """File name of the prepared dictionary for these words."""
-        from .jieba_dict import SCHEMA_VERSION
+        from search.text.jieba_dict import SCHEMA_VERSION
 
         digest = hashlib.sha256("\n".join((f"schema {SCHEMA_VERSION}", *_BASE_WORDS, "--", *self.words)).encode()).hexdigest()[:16]
         return f"jieba-{digest}.sqlite"
 
     def save_dictionary(self, directory: Path) -> Path:
         """Write the finished dictionary (jieba's + these words) for later query processes; return its path."""
-        from .jieba_dict import write_table
+        from search.text.jieba_dict import write_table
 
         path = directory / self.dictionary_name
         if not path.exists():

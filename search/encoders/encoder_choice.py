@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .dense import Encoder
-from .errors import ModelUnavailable
+from search.encoders.dense import Encoder
+from search.errors import ModelUnavailable
 
 
 def for_queries(encoder, cache: Path, name: str):  # noqa: ANN001, ANN201 — an Encoder, or its NumPy twin
     """The exported NumPy encoder in ``cache/name`` when it belongs to ``encoder``'s model, else ``encoder`` itself."""
     if name and isinstance(encoder, Encoder):
-        from .query_encoder import NumpyEncoder
+        from search.encoders.query_encoder import NumpyEncoder
 
         try:
             fast = NumpyEncoder(cache / name)
@@ -31,11 +31,11 @@ def for_queries(encoder, cache: Path, name: str):  # noqa: ANN001, ANN201 — an
 def for_server(encoder):  # noqa: ANN001, ANN201 — what for_queries gave
     """The onnxruntime graph of a NumPy export, when the index exported one and it loads; else ``encoder`` unchanged
     (the reason is logged to ``kb.serve``)."""
-    from .query_encoder import NumpyEncoder
+    from search.encoders.query_encoder import NumpyEncoder
 
     if not isinstance(encoder, NumpyEncoder):
         return encoder
-    from .onnx_encoder import OnnxEncoder
+    from search.encoders.onnx_encoder import OnnxEncoder
 
     try:
         return OnnxEncoder(encoder)
