@@ -22,9 +22,9 @@ GENERAL = frozenset(
     # Organisations, licences and framework names: Google AI / Facebook AI, Open Compute Project, BSD licence,
     # JAX and TF (TensorFlow, as in "TF 2").
     + "AI OCP BSD JAX TF".split()
-    # General computing and everyday acronyms: random number generator, CJK characters, a project's README,
+    # General computing and everyday acronyms: random number generator, CJK characters, a project's README (and its DESIGN and BENCHMARKS documents),
     # out of memory, STEM subjects (science, technology, engineering, maths).
-    + "RNG CJK README OOM STEM".split()
+    + "RNG CJK README DESIGN BENCHMARKS OOM STEM".split()
     # Capitalised words that are not abbreviations: boolean query operators, label and log values printed by
     # libraries (POSITIVE, MISSING, UNEXPECTED, NER labels LOC/PER), a model size (GPT-2 XL), and the LoRA
     # matrix product BA (B times A).
