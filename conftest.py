@@ -31,8 +31,11 @@ class PyconParser(PythonCodeBlockParser):
 
 
 def _seed(namespace: dict) -> None:
-    """Each page starts from the same random state, whatever ran before it."""
+    """Each page starts from the same random state, whatever ran before it, and from no Accelerate state: a page
+    that made an Accelerator (the Trainer makes one) would otherwise fix another page's mixed precision
+    ("AcceleratorState has already been initialized"; found by `make test-matrix`)."""
     import random
+    import sys
 
     random.seed(0)
     try:
@@ -41,6 +44,8 @@ def _seed(namespace: dict) -> None:
         np.random.seed(0)
     except ImportError:  # pragma: no cover
         pass
+    if "accelerate.state" in sys.modules:
+        sys.modules["accelerate.state"].AcceleratorState._reset_state(reset_partial_state=True)
 
 
 pytest_collect_file = Sybil(
