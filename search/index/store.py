@@ -255,9 +255,12 @@ def manifest_at(build: Path) -> Manifest | None:
     path = build / "manifest.json"
     if not path.exists():
         return None
+    return _parse_manifest(path.read_bytes(), path)
+
+
+def _parse_manifest(data: bytes, path: Path) -> Manifest:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Manifest(**data)
+        return Manifest(**json.loads(data))
     except (ValueError, TypeError) as exc:
         raise IndexCorrupt(f"index manifest {path} is unreadable ({exc}); run 'kb index' to rebuild") from None
 
@@ -311,7 +314,7 @@ def read_index(root: Path, verify: bool = True) -> StoredIndex:
         recover_current(root)
     path = (root / "current").resolve()
     reader = _reader_lock(path)
-    manifest = manifest_at(path)
+    manifest = _parse_manifest(reader.read(), path / "manifest.json") if reader is not None else None  # read once, through the lock
     if manifest is None:
         raise IndexCorrupt(f"no index in {root}; run 'kb index'")
     if manifest.format_version != FORMAT_VERSION:
