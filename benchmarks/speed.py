@@ -73,11 +73,11 @@ def warm(count: int = 1000, rounds: int = 3) -> None:
     """``rounds`` passes over the same ``count`` queries in one warmed-up process; each figure is the median of the
     rounds' percentiles (the range shows how much a round on this machine moves). Each round then times the query
     encoder alone on the same queries, to tell the model's share from the rest of a search, and how busy the host was."""
-    from search.engine import Searcher
+    from search.build.opener import open_searcher
     from search.query import query_script
     from search.evaluate import load_queries
 
-    searcher = Searcher()
+    searcher = open_searcher()
     queries = [q.query.q for q in load_queries()]
     rng = np.random.default_rng(0)
     picked = [queries[i] for i in rng.choice(len(queries), size=count, replace=count > len(queries))]

@@ -37,7 +37,7 @@ def _err(line: str) -> None:
 def search(args: argparse.Namespace) -> None:
     """Search the notes. Example: kb search "GQA 为什么省显存" -k 3"""
     from search.answer import answer
-    from search.engine import Searcher
+    from search.build.opener import open_searcher
     from search.query import truncation_notice, validate
 
     query, k, mode, lang = args.query, args.k, args.mode, args.lang
@@ -47,7 +47,7 @@ def search(args: argparse.Namespace) -> None:
     query = validate(query, k, mode, lang)
     if cut:
         _err(f"kb: warning: {cut}")
-    searcher = Searcher(root=args.index_dir, base_url=_base_url(args.base_url), progress=True)
+    searcher = open_searcher(root=args.index_dir, base_url=_base_url(args.base_url), progress=True)
     found = answer(searcher, query, k=k, mode=mode, lang=lang, explain=args.explain)
     if found.corrected:
         _err(f"kb: showing results for '{found.corrected}' (searched for '{query}')")
@@ -119,12 +119,12 @@ def index(args: argparse.Namespace) -> None:
 
 def eval_(args: argparse.Namespace) -> None:
     """Score bm25, dense and hybrid on the evaluation set: Recall@1, Recall@5, MRR@10, nDCG@10, overall and per language."""
-    from search.engine import Searcher
+    from search.build.opener import open_searcher
     from search.evaluate import EVAL_DIR, collect_legs, evaluate, load_queries, no_match_line, no_match_rates, table, tune, unfound_sections
 
     labelled = load_queries(args.queries or EVAL_DIR)
     start = time.perf_counter()
-    searcher = Searcher(root=args.index_dir)
+    searcher = open_searcher(root=args.index_dir)
     if args.sections:
         missing = unfound_sections(searcher, labelled)
         total = sum(p.kind == "section" for p in searcher.passages)

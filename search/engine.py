@@ -11,16 +11,15 @@ from typing import TYPE_CHECKING
 from kb.passage import Passage
 
 from search.encoders import encoder_choice
-from search.encoders.dense import Encoder, UnavailableEncoder, VectorIndex
+from search.encoders.dense import Encoder, VectorIndex, load_encoder
 from search.errors import ModelUnavailable
-from search.index.freshness import known_fresh, record_fresh, sources_fingerprint
 from search.fuse import convex
 from search.glossary_names import GlossaryNames
 from search.query import MAX_QUERY_CHARS, detect_lang, query_script, truncation_notice, validate
 from search.snippet import best_sentences, prepare
 from search.suggest import WORD_RE as SUGGEST_WORD_RE
 from search.suggest import Suggester, english_words
-from search.index.store import BM25_ONLY, IndexCorrupt, StoredIndex, default_root, read_index, read_manifest
+from search.index.store import BM25_ONLY, IndexCorrupt, StoredIndex, default_root, read_index
 from search.text.tokenize import EN_STOP, HAN_RUN_RE, Tokenizer, glossary_words, has_han
 
 if TYPE_CHECKING:
@@ -71,17 +70,19 @@ class Hit:
 
 
 class Searcher:
-    """Loads (building if needed) the index once and answers queries from memory.
+    """Answers queries from one stored index, held in memory.
+
+    It only reads: opening an index that may be missing, damaged or stale (and rebuilding it) is the build
+    side's job, ``search.build.opener.open_searcher``, which hands the index it opened to this class.
 
     Args:
+        index: the stored index to answer from (default: read the build ``root/current`` names, as it is).
         root: index directory (default: $KB_INDEX_DIR or ./index).
-        encoder: the dense encoder (default: the bundled all-MiniLM-L6-v2); it builds the index, and
-            answers queries unless the index holds its exported NumPy twin (search/encoders/query_encoder.py).
+        encoder: the dense encoder (default: the bundled all-MiniLM-L6-v2); it answers queries unless the
+            index holds its exported NumPy twin (search/encoders/query_encoder.py).
         base_url: prefix for hit URLs, e.g. 'http://127.0.0.1:8000'.
-        check_stale: compare the index with the knowledge files and rebuild when they changed.
-        corpus: returns the passages to compare with and build from (default: docs/ and kb/glossary/,
-            whose file fingerprint lets an unchanged knowledge base skip the comparison).
-        progress: when the index must be built, say so on stderr with a progress bar (the CLI).
+        model_error: why the model could not be loaded, if it could not (the opener found out).
+        rebuild_reason: why the index was (re)built on opening: missing, damaged, stale, another model.
 
     If the embedding model cannot be loaded, hybrid search answers from BM25 alone and
     records why in ``warnings``; dense search raises ModelUnavailable.
@@ -89,29 +90,26 @@ class Searcher:
 
     def __init__(
         self,
+        index: StoredIndex | None = None,
+        *,
         root: Path | None = None,
         encoder: Encoder | None = None,
         base_url: str = "",
-        check_stale: bool = True,
-        corpus: Callable[[], list[Passage]] | None = None,
-        progress: bool = False,
+        model_error: ModelUnavailable | None = None,
+        rebuild_reason: str | None = None,
     ) -> None:
         self.root = root or default_root()
-        self.corpus = corpus
-        self.progress = progress
-        self.model_error: ModelUnavailable | None = None
+        self.model_error = model_error
         self.warnings: list[str] = []
         """One-line warnings of the last search (model unavailable, query cut, nothing to search for)."""
-        try:
-            self.encoder = encoder or Encoder()
-        except ModelUnavailable as exc:
-            self.encoder = UnavailableEncoder(exc)
-            self.model_error = exc
+        if encoder is None:
+            encoder, error = load_encoder()
+            self.model_error = self.model_error or error
+        self.encoder = encoder
         self.base_url = base_url.rstrip("/")
-        self.rebuilt = False
-        self.rebuild_reason: str | None = None
-        """Why the index was (re)built on opening: missing, damaged, stale, another model."""
-        self.index = self._open(check_stale)
+        self.rebuild_reason = rebuild_reason
+        self.rebuilt = rebuild_reason is not None
+        self.index = index if index is not None else read_index(self.root)
         self.passages: list[Passage] = self.index.passages
         self.by_id = {p.id: p for p in self.passages}
         self._ids = [p.id for p in self.passages]
@@ -124,54 +122,6 @@ class Searcher:
         self._recent: tuple[str, np.ndarray] | None = None
         self._recent_tokens: tuple[str, list[str]] | None = None
         self._terms = {p.id for p in self.passages if p.kind == "term"}
-
-    def _open(self, check_stale: bool) -> StoredIndex:
-        if not check_stale:
-            return read_index(self.root)
-        sources = sources_fingerprint() if self.corpus is None else ""
-        if sources:
-            try:
-                manifest = read_manifest(self.root)
-                if manifest is not None and manifest.model == self.encoder.label and known_fresh(self.root, manifest, sources):
-                    return read_index(self.root)
-            except IndexCorrupt:
-                pass  # the full check below says why and rebuilds
-        from search.build.indexer import load_corpus, stale_reason
-
-        passages = (self.corpus or load_corpus)()
-        reason = stale_reason(self.root, passages, self.encoder)
-        if reason:
-            self._build(passages, reason, sources)
-        try:
-            index = read_index(self.root)
-        except IndexCorrupt as exc:
-            self._build(passages, str(exc), sources)
-            index = read_index(self.root)
-        record_fresh(self.root, index.manifest, sources)
-        return index
-
-    def _build(self, passages: list[Passage], reason: str, sources: str = "") -> None:
-        """Build the index; without the model, keep an index of the same corpus or build one for BM25 alone."""
-        from search.build.indexer import build
-
-        self.rebuild_reason = reason = reason.split("; run 'kb index'")[0]
-        try:
-            build(self.root, passages, self.encoder, progress=self.progress, reason=reason, sources=sources)
-        except ModelUnavailable as exc:
-            self.model_error = exc
-            if self._current_matches(passages):
-                return  # its BM25 part is right for this corpus; only its vectors are of another model
-            build(self.root, passages, progress=self.progress, bm25_only=True, reason=f"{reason}; {exc}", sources=sources)
-        self.rebuilt = True
-
-    def _current_matches(self, passages: list[Passage]) -> bool:
-        from kb.corpus import corpus_hash
-
-        try:
-            manifest = read_manifest(self.root)
-            return manifest is not None and manifest.corpus_hash == corpus_hash(passages) and bool(read_index(self.root))
-        except IndexCorrupt:
-            return False
 
     def warm_up(self) -> None:
         """For a long-running process: load now what a first query would load (the encoder, as onnxruntime's graph

@@ -50,9 +50,9 @@ def encoder():
 @pytest.fixture(scope="session")
 def real_searcher(tmp_path_factory, encoder):
     """A searcher over the real knowledge base, its index built once into a temporary directory."""
-    from search.engine import Searcher
+    from search.build.opener import open_searcher
 
-    return Searcher(root=tmp_path_factory.mktemp("index"), encoder=encoder)
+    return open_searcher(root=tmp_path_factory.mktemp("index"), encoder=encoder)
 
 
 @pytest.fixture(scope="session")

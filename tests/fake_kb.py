@@ -42,7 +42,7 @@ def _slow_save(path, array, **kwargs):  # noqa: ANN001, ANN202 — stands in for
 
 
 if __name__ == "__main__":
-    search.engine.Encoder = SlowFakeEncoder
+    search.encoders.dense.Encoder = SlowFakeEncoder  # what load_encoder() builds when none is given
     search.build.indexer.Encoder = SlowFakeEncoder
     if os.environ.get("KB_FAKE_WRITE_DELAY"):
         np.save = _slow_save  # write_index saves vectors.npy between the JSON files and the manifest

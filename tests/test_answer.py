@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from search.answer import answer
 from search.service.api import create_app
 from search.cli import run as run_cli
-from search.engine import Searcher
+from search.build.opener import open_searcher
 from search.evaluate import load_queries
 from search.service.live import LiveSearcher
 
@@ -23,7 +23,7 @@ def cli_ids(capsys, root, query: str, k: int = 5) -> tuple[list[str], str]:
 
 @pytest.fixture
 def fake_searcher(tmp_path, kb_copy, corpus_of, fake_encoder):
-    return Searcher(root=tmp_path / "index", encoder=fake_encoder, corpus=corpus_of(kb_copy))
+    return open_searcher(root=tmp_path / "index", encoder=fake_encoder, corpus=corpus_of(kb_copy))
 
 
 def test_gibberish_gets_no_match_and_no_hits(fake_searcher):

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from search.service.api import MAX_QUERY_PARAM, create_app
-from search.engine import Searcher
+from search.build.opener import open_searcher
 from search.query import MAX_QUERY_CHARS
 from search.service.live import LiveSearcher
 
@@ -20,7 +20,7 @@ from serving import running
 
 @pytest.fixture
 def searcher(tmp_path, kb_copy, corpus_of, fake_encoder):
-    return Searcher(root=tmp_path / "index", encoder=fake_encoder, corpus=corpus_of(kb_copy))
+    return open_searcher(root=tmp_path / "index", encoder=fake_encoder, corpus=corpus_of(kb_copy))
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ import json
 
 import pytest
 
+import search.encoders.dense
 import search.engine
 import search.build.indexer
-from search.engine import Searcher
+from search.build.opener import open_searcher
 from search.query import MAX_QUERY_CHARS
 from search.errors import SearchError
 
@@ -59,7 +60,7 @@ CASES = [
 def env(tmp_path, kb_copy, monkeypatch):
     for name, value in kb_env(kb_copy, tmp_path / "index").items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(search.engine, "Encoder", FakeEncoder)
+    monkeypatch.setattr(search.encoders.dense, "Encoder", FakeEncoder)
     monkeypatch.setattr(search.build.indexer, "Encoder", FakeEncoder)
     return tmp_path
 
@@ -131,7 +132,7 @@ def test_stdin_in_a_separate_process(tmp_path, kb_copy):
 
 @pytest.fixture
 def searcher(tmp_path, kb_copy, corpus_of, fake_encoder):
-    return Searcher(root=tmp_path / "index", encoder=fake_encoder, corpus=corpus_of(kb_copy))
+    return open_searcher(root=tmp_path / "index", encoder=fake_encoder, corpus=corpus_of(kb_copy))
 
 
 def api_case(args: list[str]) -> dict:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
+import search.encoders.dense
 import search.engine
 import search.build.indexer
 from search.cli import COMMANDS, build_parser
@@ -21,7 +22,7 @@ def env(tmp_path, kb_copy, monkeypatch):
     monkeypatch.setenv("KB_DOCS_DIR", str(kb_copy / "docs"))
     monkeypatch.setenv("KB_GLOSSARY_DIR", str(kb_copy / "glossary"))
     monkeypatch.setenv("KB_INDEX_DIR", str(tmp_path / "index"))
-    monkeypatch.setattr(search.engine, "Encoder", FakeEncoder)
+    monkeypatch.setattr(search.encoders.dense, "Encoder", FakeEncoder)
     monkeypatch.setattr(search.build.indexer, "Encoder", FakeEncoder)
     return tmp_path
 

@@ -1,13 +1,13 @@
 import pytest
 
-from search.engine import Searcher
+from search.build.opener import open_searcher
 from search.query import detect_lang
 from search.errors import SearchError
 
 
 @pytest.fixture
 def searcher(tmp_path, kb_copy, corpus_of, fake_encoder):
-    return Searcher(root=tmp_path / "index", encoder=fake_encoder, base_url="http://127.0.0.1:8000", corpus=corpus_of(kb_copy))
+    return open_searcher(root=tmp_path / "index", encoder=fake_encoder, base_url="http://127.0.0.1:8000", corpus=corpus_of(kb_copy))
 
 
 def test_first_use_builds_the_index(searcher):
@@ -37,11 +37,11 @@ def test_hits_are_distinct_and_in_score_order(searcher):
 
 def test_stale_index_is_rebuilt(tmp_path, kb_copy, corpus_of, fake_encoder):
     root = tmp_path / "index"
-    Searcher(root=root, encoder=fake_encoder, corpus=corpus_of(kb_copy))
-    assert not Searcher(root=root, encoder=fake_encoder, corpus=corpus_of(kb_copy)).rebuilt
+    open_searcher(root=root, encoder=fake_encoder, corpus=corpus_of(kb_copy))
+    assert not open_searcher(root=root, encoder=fake_encoder, corpus=corpus_of(kb_copy)).rebuilt
     page = kb_copy / "docs" / "attention" / "gqa.md"
     page.write_text(page.read_text(encoding="utf-8").replace("shrinks", "reduces"), encoding="utf-8")
-    again = Searcher(root=root, encoder=fake_encoder, corpus=corpus_of(kb_copy))
+    again = open_searcher(root=root, encoder=fake_encoder, corpus=corpus_of(kb_copy))
     assert again.rebuilt
     assert "reduces" in next(p for p in again.passages if p.id == "attention/gqa#gqa").text["en"]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from search.engine import Searcher
+from search.build.opener import open_searcher
 from search.errors import SearchError
 from search.evaluate import Labelled, Query, check_labels, score, summarize, table, unfound_sections
 
@@ -32,7 +32,7 @@ def test_missing_label_fails_loudly():
 
 
 def test_unfound_sections(tmp_path, kb_copy, corpus_of, fake_encoder):
-    searcher = Searcher(root=tmp_path / "i", encoder=fake_encoder, corpus=corpus_of(kb_copy))
+    searcher = open_searcher(root=tmp_path / "i", encoder=fake_encoder, corpus=corpus_of(kb_copy))
     queries = [
         labelled("a", "grouped query attention", "en", ["attention/gqa#gqa"]),
         labelled("b", "分组查询注意力", "zh", ["attention/gqa#gqa"]),

@@ -30,7 +30,7 @@ def queries() -> list[str]:
 @pytest.fixture(scope="module")
 def reference(real_searcher, encoder, monkeypatch_module):
     """A second searcher over the same index with every fast part swapped for its reference."""
-    ref = Searcher(root=real_searcher.root, encoder=encoder, check_stale=False)
+    ref = Searcher(root=real_searcher.root, encoder=encoder)
     ref.tokenizer = Tokenizer(glossary_words(ref.passages))  # full jieba dictionary
     ref.postings = BM25([index_tokens(p, ref.tokenizer) for p in ref.passages])  # rank-bm25 scoring
     ref._query_encoder = encoder  # sentence-transformers
@@ -42,7 +42,7 @@ def reference(real_searcher, encoder, monkeypatch_module):
 @pytest.fixture(scope="module")
 def warm_searcher(real_searcher, encoder):
     """A searcher over the same index, warmed up as kb serve warms it."""
-    warm = Searcher(root=real_searcher.root, encoder=encoder, check_stale=False)
+    warm = Searcher(root=real_searcher.root, encoder=encoder)
     warm.warm_up()
     return warm
 
@@ -161,7 +161,7 @@ def test_a_damaged_onnx_graph_is_refused_and_the_server_keeps_numpy(real_searche
     graph.write_bytes(data[:5000] if damage == "truncated" else b"" if damage == "empty" else data)
     with pytest.raises(ModelUnavailable, match="run 'kb index'"):
         OnnxEncoder(NumpyEncoder(directory))
-    server = Searcher(root=root, encoder=encoder, check_stale=False)
+    server = Searcher(root=root, encoder=encoder)
     server.warm_up()
     assert isinstance(server.query_encoder, NumpyEncoder)
     hits = server.search("why does grouped query attention save memory", k=3)

@@ -24,6 +24,7 @@ import pytest
 import search.encoders.dense
 import search.engine
 import search.build.indexer
+from search.build.opener import open_searcher
 from search.engine import Searcher
 from search.errors import ModelUnavailable
 from search.build.indexer import BM25_ONLY, build
@@ -57,14 +58,14 @@ def ranking(searcher: Searcher, mode: str = "hybrid") -> list[tuple[str, float]]
 def built(tmp_path, kb_copy, corpus_of, fake_encoder):
     """An index root with a complete index of the fixture knowledge, and its corpus loader."""
     root = tmp_path / "index"
-    Searcher(root=root, encoder=fake_encoder, corpus=corpus_of(kb_copy))
+    open_searcher(root=root, encoder=fake_encoder, corpus=corpus_of(kb_copy))
     return root, corpus_of(kb_copy)
 
 
 def test_hybrid_falls_back_to_bm25_with_one_warning(built):
     root, corpus = built
-    bm25 = ranking(Searcher(root=root, encoder=FakeEncoder(), corpus=corpus), "bm25")
-    searcher = Searcher(root=root, encoder=MissingModel(), corpus=corpus)
+    bm25 = ranking(open_searcher(root=root, encoder=FakeEncoder(), corpus=corpus), "bm25")
+    searcher = open_searcher(root=root, encoder=MissingModel(), corpus=corpus)
     assert not searcher.rebuilt
     assert ranking(searcher) == bm25  # the BM25 ranking, not an error and not a half-fused one
     assert len(searcher.warnings) == 1
@@ -75,12 +76,12 @@ def test_hybrid_falls_back_to_bm25_with_one_warning(built):
 
 def test_model_missing_with_no_index_builds_one_for_bm25(tmp_path, kb_copy, corpus_of):
     root = tmp_path / "index"
-    searcher = Searcher(root=root, encoder=MissingModel(), corpus=corpus_of(kb_copy))
+    searcher = open_searcher(root=root, encoder=MissingModel(), corpus=corpus_of(kb_copy))
     assert searcher.rebuilt and read_manifest(root).model == BM25_ONLY and read_manifest(root).dim == 0
     assert ranking(searcher)[0][0] in {"term:gqa", "attention/gqa#gqa"} and searcher.warnings
-    again = Searcher(root=root, encoder=MissingModel(), corpus=corpus_of(kb_copy))
+    again = open_searcher(root=root, encoder=MissingModel(), corpus=corpus_of(kb_copy))
     assert not again.rebuilt  # no rebuild loop while the model stays missing
-    back = Searcher(root=root, encoder=FakeEncoder(), corpus=corpus_of(kb_copy))  # the model is back
+    back = open_searcher(root=root, encoder=FakeEncoder(), corpus=corpus_of(kb_copy))  # the model is back
     assert back.rebuilt and read_manifest(root).dim == 64 and back.search(QUERY, mode="dense") and not back.warnings
 
 
@@ -88,7 +89,7 @@ def test_model_missing_and_knowledge_changed_rebuilds_for_bm25(built, kb_copy):
     root, corpus = built
     page = kb_copy / "docs" / "attention" / "gqa.md"
     page.write_text(page.read_text(encoding="utf-8").replace("saves memory", "saves memory, says zanzibar"), encoding="utf-8")
-    searcher = Searcher(root=root, encoder=MissingModel(), corpus=corpus)
+    searcher = open_searcher(root=root, encoder=MissingModel(), corpus=corpus)
     assert searcher.rebuilt and read_manifest(root).model == BM25_ONLY
     assert searcher.search("zanzibar", k=1)[0].id == "attention/gqa#gqa"  # the new text, not the stale index
 
@@ -170,9 +171,9 @@ def _edit_manifest(root: Path, change) -> None:  # noqa: ANN001
 @pytest.mark.parametrize("damage", sorted(DAMAGE))
 def test_damaged_index_is_detected_reported_and_rebuilt(built, damage):
     root, corpus = built
-    expected = {mode: ranking(Searcher(root=root, encoder=FakeEncoder(), corpus=corpus), mode) for mode in ("hybrid", "dense")}
+    expected = {mode: ranking(open_searcher(root=root, encoder=FakeEncoder(), corpus=corpus), mode) for mode in ("hybrid", "dense")}
     DAMAGE[damage](root)
-    searcher = Searcher(root=root, encoder=FakeEncoder(), corpus=corpus)
+    searcher = open_searcher(root=root, encoder=FakeEncoder(), corpus=corpus)
     assert searcher.rebuilt and searcher.rebuild_reason
     assert {mode: ranking(searcher, mode) for mode in expected} == expected  # the same answers as before the damage
     read_index(root)  # and the index on disk is whole again
@@ -180,7 +181,7 @@ def test_damaged_index_is_detected_reported_and_rebuilt(built, damage):
 
 def test_index_built_with_another_model_is_rebuilt(built):
     root, corpus = built
-    searcher = Searcher(root=root, encoder=OtherModel(), corpus=corpus)
+    searcher = open_searcher(root=root, encoder=OtherModel(), corpus=corpus)
     assert searcher.rebuilt and searcher.rebuild_reason == "the index was built with model 'fake-bow-64', not 'other-model-64'"
     assert read_manifest(root).model == "other-model-64"
 
@@ -202,7 +203,7 @@ def test_a_damaged_index_is_rebuilt_without_embedding_again(built, damage):
     root, corpus = built
     DAMAGE[damage](root)
     encoder = FakeEncoder()
-    searcher = Searcher(root=root, encoder=encoder, corpus=corpus)
+    searcher = open_searcher(root=root, encoder=encoder, corpus=corpus)
     assert searcher.rebuilt and encoder.encoded == 0
     assert ranking(searcher)[0][0] in {"term:gqa", "attention/gqa#gqa"}
 
@@ -211,12 +212,12 @@ def test_vectors_come_from_the_previous_build_when_current_and_the_cache_are_dam
     root, corpus = built
     page = kb_copy / "docs" / "attention" / "gqa.md"
     page.write_text(page.read_text(encoding="utf-8").replace("saves memory", "saves memory, says zanzibar"), encoding="utf-8")
-    Searcher(root=root, encoder=FakeEncoder(), corpus=corpus)  # a second build; the first stays beside it
+    open_searcher(root=root, encoder=FakeEncoder(), corpus=corpus)  # a second build; the first stays beside it
     DAMAGE["garbage-vectors"](root)
     for cache in (root / "cache").glob("vectors-*.npz"):
         cache.write_bytes(cache.read_bytes()[:-50])
     encoder = FakeEncoder()
-    searcher = Searcher(root=root, encoder=encoder, corpus=corpus)
+    searcher = open_searcher(root=root, encoder=encoder, corpus=corpus)
     assert searcher.rebuilt and encoder.encoded == 1  # only the edited section: the rest come from the previous build
     assert searcher.search("zanzibar", k=1)[0].id == "attention/gqa#gqa"
 
@@ -224,13 +225,13 @@ def test_vectors_come_from_the_previous_build_when_current_and_the_cache_are_dam
 @pytest.mark.parametrize("fault", ["deleted-link", "dangling-link"])
 def test_a_lost_current_link_falls_back_to_the_newest_intact_build(built, fault):
     root, corpus = built
-    expected = ranking(Searcher(root=root, encoder=FakeEncoder(), corpus=corpus))
+    expected = ranking(open_searcher(root=root, encoder=FakeEncoder(), corpus=corpus))
     build_dir = _current(root)
     (root / "current").unlink()
     if fault == "dangling-link":
         (root / "current").symlink_to("v-gone")
     encoder = FakeEncoder()
-    searcher = Searcher(root=root, encoder=encoder, corpus=corpus)
+    searcher = open_searcher(root=root, encoder=encoder, corpus=corpus)
     assert not searcher.rebuilt and encoder.encoded == 0 and ranking(searcher) == expected
     assert _current(root) == build_dir  # current points at it again
 
@@ -238,7 +239,7 @@ def test_a_lost_current_link_falls_back_to_the_newest_intact_build(built, fault)
 def test_a_reader_keeps_its_build_through_later_builds(built, kb_copy):
     """The previous build is kept, and an older one too while a process still reads it (its vectors load lazily)."""
     root, corpus = built
-    reader = Searcher(root=root, encoder=FakeEncoder(), corpus=corpus)
+    reader = open_searcher(root=root, encoder=FakeEncoder(), corpus=corpus)
     first = reader.index.path
     page = kb_copy / "docs" / "attention" / "gqa.md"
     for word in ("zanzibar", "quokka"):
@@ -323,12 +324,12 @@ def test_build_killed_halfway_leaves_the_previous_index_in_use(tmp_path, kb_copy
     process.communicate(timeout=30)
     assert process.returncode == -signal.SIGKILL
     assert _current(root) == before and read_index(root).manifest.corpus_hash == old_hash  # intact, verified
-    old = Searcher(root=root, encoder=FakeEncoder(), check_stale=False)
+    old = Searcher(root=root, encoder=FakeEncoder())
     assert old.search("zanzibar", k=1, mode="bm25") == [] and old.search(QUERY, k=1)  # the previous index answers
     run = run_process(["index"], env)  # the lock died with the killed build: a new one runs at once
     assert run.code == 0 and "(1 embedded now)" in run.out
     assert not list(root.glob(".tmp-*")) and before.exists()  # leftovers pruned; the previous build kept as a fallback
-    assert Searcher(root=root, encoder=FakeEncoder(), corpus=corpus_of(kb_copy)).search("zanzibar", k=1)[0].id == "attention/gqa#gqa"
+    assert open_searcher(root=root, encoder=FakeEncoder(), corpus=corpus_of(kb_copy)).search("zanzibar", k=1)[0].id == "attention/gqa#gqa"
 
 
 # --- the machine refuses a write ------------------------------------------------------------
@@ -378,7 +379,7 @@ def test_an_index_dir_that_is_a_file_is_one_line(tmp_path, kb_copy, command):
 def test_search_on_an_index_it_cannot_write_still_answers(built, monkeypatch):
     """A read-only index: the stamps search would record (verified.json, fresh.json) are skipped, the answer is not."""
     root, corpus = built
-    expected = ranking(Searcher(root=root, encoder=FakeEncoder(), corpus=corpus))
+    expected = ranking(open_searcher(root=root, encoder=FakeEncoder(), corpus=corpus))
     (root / "verified.json").unlink(missing_ok=True)
     real_open = Path.open
 
@@ -388,6 +389,6 @@ def test_search_on_an_index_it_cannot_write_still_answers(built, monkeypatch):
         return real_open(self, mode, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", read_only)
-    searcher = Searcher(root=root, encoder=FakeEncoder(), corpus=corpus)
+    searcher = open_searcher(root=root, encoder=FakeEncoder(), corpus=corpus)
     assert not searcher.rebuilt and ranking(searcher) == expected
     assert not (root / "verified.json").exists()

@@ -6,7 +6,7 @@ import os
 import pytest
 
 import search.build.indexer
-from search.engine import Searcher
+from search.build.opener import open_searcher
 
 
 @pytest.fixture
@@ -31,43 +31,43 @@ def parses(monkeypatch):
 
 
 def test_unchanged_files_are_not_parsed_again(env, fake_encoder, parses):
-    assert Searcher(root=env, encoder=fake_encoder).rebuilt
+    assert open_searcher(root=env, encoder=fake_encoder).rebuilt
     assert len(parses) == 1
-    again = Searcher(root=env, encoder=fake_encoder)
+    again = open_searcher(root=env, encoder=fake_encoder)
     assert not again.rebuilt and len(parses) == 1
 
 
 def test_an_edited_page_is_noticed_and_rebuilt(env, kb_copy, fake_encoder, parses):
-    Searcher(root=env, encoder=fake_encoder)
+    open_searcher(root=env, encoder=fake_encoder)
     page = kb_copy / "docs" / "attention" / "gqa.md"
     text = page.read_text(encoding="utf-8").replace("## Sources", "With a new closing sentence about memory.\n\n## Sources")
     page.write_text(text, encoding="utf-8")
-    after = Searcher(root=env, encoder=fake_encoder)
+    after = open_searcher(root=env, encoder=fake_encoder)
     assert after.rebuilt and len(parses) == 2
     assert any("new closing sentence" in p.text["en"] for p in after.passages)
 
 
 def test_a_touched_but_unchanged_page_is_checked_once(env, kb_copy, fake_encoder, parses):
-    Searcher(root=env, encoder=fake_encoder)
+    open_searcher(root=env, encoder=fake_encoder)
     page = kb_copy / "docs" / "attention" / "gqa.md"
     stat = page.stat()
     os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
-    touched = Searcher(root=env, encoder=fake_encoder)
+    touched = open_searcher(root=env, encoder=fake_encoder)
     assert not touched.rebuilt and len(parses) == 2  # parsed, found equal, not rebuilt
-    assert not Searcher(root=env, encoder=fake_encoder).rebuilt and len(parses) == 2  # and remembered
+    assert not open_searcher(root=env, encoder=fake_encoder).rebuilt and len(parses) == 2  # and remembered
 
 
 def test_a_new_page_pair_is_noticed(env, kb_copy, fake_encoder, parses):
-    Searcher(root=env, encoder=fake_encoder)
+    open_searcher(root=env, encoder=fake_encoder)
     for suffix, title in ((".md", "# Extra\n\n## Extra section {#extra}\n\nSome text.\n"), (".zh.md", "# 额外\n\n## 额外一节 {#extra}\n\n一些文字。\n")):
         (kb_copy / "docs" / "attention" / f"extra{suffix}").write_text(title, encoding="utf-8")
-    after = Searcher(root=env, encoder=fake_encoder)
+    after = open_searcher(root=env, encoder=fake_encoder)
     assert after.rebuilt and "attention/extra#extra" in {p.id for p in after.passages}
 
 
 def test_a_same_size_edit_with_its_mtime_set_back_is_noticed(env, kb_copy, fake_encoder, parses):
     """Size and mtime alone miss this edit (stale text was served); the change time cannot be set back."""
-    Searcher(root=env, encoder=fake_encoder)
+    open_searcher(root=env, encoder=fake_encoder)
     page = kb_copy / "docs" / "attention" / "gqa.md"
     before = page.stat()
     text = page.read_text(encoding="utf-8")
@@ -75,6 +75,6 @@ def test_a_same_size_edit_with_its_mtime_set_back_is_noticed(env, kb_copy, fake_
     page.write_text(text.replace("shrinks", "shrunk!"), encoding="utf-8")  # same length
     os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert page.stat().st_size == before.st_size and page.stat().st_mtime_ns == before.st_mtime_ns
-    after = Searcher(root=env, encoder=fake_encoder)
+    after = open_searcher(root=env, encoder=fake_encoder)
     assert after.rebuilt and len(parses) == 2
     assert "shrunk!" in next(p for p in after.passages if p.id == "attention/gqa#gqa").text["en"]

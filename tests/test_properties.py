@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from search.build.opener import open_searcher
 from search.engine import Searcher
 from search.query import LANG_CHOICES, MAX_K, MODES, clean_query
 from search.errors import SearchError
@@ -38,7 +39,7 @@ def tokenizer() -> Tokenizer:
 def searcher(tmp_path_factory) -> Searcher:
     base = tmp_path_factory.mktemp("props") / "kb"
     shutil.copytree(FIXTURE, base)
-    return Searcher(root=base.parent / "index", encoder=FakeEncoder(), corpus=lambda: load_corpus(base / "docs", base / "glossary"))
+    return open_searcher(root=base.parent / "index", encoder=FakeEncoder(), corpus=lambda: load_corpus(base / "docs", base / "glossary"))
 
 
 @settings(FIXED, max_examples=TOKENIZER_EXAMPLES)

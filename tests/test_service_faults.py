@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from search.service.api import create_app
+from search.build.opener import open_searcher
 from search.engine import Searcher
 from search.build.indexer import build
 from search.service.live import LiveSearcher
@@ -21,7 +22,7 @@ from serving import running
 
 @pytest.fixture
 def searcher(tmp_path, kb_copy, corpus_of, fake_encoder):
-    return Searcher(root=tmp_path / "index", encoder=fake_encoder, corpus=corpus_of(kb_copy))
+    return open_searcher(root=tmp_path / "index", encoder=fake_encoder, corpus=corpus_of(kb_copy))
 
 
 class Stall:
@@ -94,7 +95,7 @@ def test_clients_that_hang_up_mid_request_do_not_hurt_the_server(searcher):
 
 def test_reload_while_queries_run_drops_nothing(tmp_path, kb_copy, corpus_of, fake_encoder, searcher):
     root = tmp_path / "index"
-    live = LiveSearcher(searcher, load=lambda: Searcher(root=root, encoder=fake_encoder, check_stale=False), root=root, min_interval=0)
+    live = LiveSearcher(searcher, load=lambda: Searcher(root=root, encoder=fake_encoder), root=root, min_interval=0)
     app = create_app(live, threads=2, max_pending=64)
     page = kb_copy / "docs" / "attention" / "gqa.md"
     page.write_text(page.read_text(encoding="utf-8").replace("## KV cache memory {#kv-memory}\n", "## KV cache memory {#kv-memory}\n\nThe zanzibarquux layout halves it.\n"), encoding="utf-8")
@@ -128,7 +129,7 @@ def test_reload_while_queries_run_drops_nothing(tmp_path, kb_copy, corpus_of, fa
 
 def test_damaged_new_index_keeps_the_old_one_serving(tmp_path, searcher, fake_encoder):
     root = tmp_path / "index"
-    live = LiveSearcher(searcher, load=lambda: Searcher(root=root, encoder=fake_encoder, check_stale=False), root=root, min_interval=0)
+    live = LiveSearcher(searcher, load=lambda: Searcher(root=root, encoder=fake_encoder), root=root, min_interval=0)
     old = live.get()
     broken = root / "v-broken"
     broken.mkdir()

@@ -95,6 +95,16 @@ class UnavailableEncoder:
         raise self.error
 
 
+def load_encoder(encoder: Encoder | None = None) -> tuple[Encoder | UnavailableEncoder, ModelUnavailable | None]:
+    """``encoder``, or the bundled model's; when that cannot be found, a stand-in that raises why, and the reason."""
+    if encoder is not None:
+        return encoder, None
+    try:
+        return Encoder(), None
+    except ModelUnavailable as exc:
+        return UnavailableEncoder(exc), exc
+
+
 class VectorIndex:
     """Exact inner-product search over unit vectors: a NumPy product for small indexes, faiss IndexFlatIP for large ones.
 

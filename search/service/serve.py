@@ -64,6 +64,7 @@ def run(host: str, port: int, site_dir: Path | None, index_dir: Path | None, thr
 
     from search.service.api import create_app
     from search.encoders.dense import Encoder
+    from search.build.opener import open_searcher
     from search.engine import Searcher
     from search.service.live import LiveSearcher, warm
     from search.index.store import default_root
@@ -73,9 +74,9 @@ def run(host: str, port: int, site_dir: Path | None, index_dir: Path | None, thr
     start = time.perf_counter()
     encoder = Encoder()
     one_math_thread_per_search()  # torch is imported now if the encoder uses it
-    searcher = Searcher(root=root, encoder=encoder)
+    searcher = open_searcher(root=root, encoder=encoder)
     warm(searcher)
-    live = LiveSearcher(searcher, load=lambda: Searcher(root=root, encoder=encoder, check_stale=False), root=root)
+    live = LiveSearcher(searcher, load=lambda: Searcher(root=root, encoder=encoder), root=root)
     app = create_app(live, site_dir=site_dir, threads=threads, max_pending=max_pending, allowed_hosts=allowed_hosts(host, hosts))
     print(
         f"kb serve: {len(searcher.passages)} passages from {searcher.index.path.name} loaded in {time.perf_counter() - start:.1f} s; "
