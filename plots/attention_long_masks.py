@@ -8,11 +8,27 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from plots._svg import save_svg  # noqa: E402
+from plots._svg import render  # noqa: E402
 import numpy as np  # noqa: E402
 
+LABELS = {
+    "en": {
+        "titles": ["causal (full)", "causal sliding window, w = 4",
+                   "local (|i-j| <= 2) + global tokens 0, 8", "dilated window, w = 4, dilation 2"],
+        "xlabel": "key position j   ({kept} / {total} scores kept)",
+        "ylabel": "query position i",
+    },
+    "zh": {
+        "titles": ["因果（完整）", "因果滑动窗口，w = 4",
+                   "局部（|i-j| <= 2）+ 全局 token 0、8", "空洞窗口，w = 4，空洞率 2"],
+        "xlabel": "key 位置 j（保留 {kept} / {total} 个分数）",
+        "ylabel": "query 位置 i",
+    },
+}
 
-def masks(n: int = 16) -> dict[str, np.ndarray]:
+
+def masks(n: int = 16) -> list[np.ndarray]:
+    """Causal, causal sliding window, local + global, dilated window (the order of ``LABELS[...]["titles"]``)."""
     i = np.arange(n)[:, None]
     j = np.arange(n)[None, :]
     causal = j <= i
@@ -22,27 +38,24 @@ def masks(n: int = 16) -> dict[str, np.ndarray]:
     is_global[[0, 8]] = True
     local_global = local | is_global[:, None] | is_global[None, :]
     dilated = causal & ((i - j) % 2 == 0) & ((i - j) // 2 < 4)
-    return {
-        "causal (full)": causal,
-        "causal sliding window, w = 4": window,
-        "local (|i-j| <= 2) + global tokens 0, 8": local_global,
-        "dilated window, w = 4, dilation 2": dilated,
-    }
+    return [causal, window, local_global, dilated]
+
+
+def draw(lab: dict):
+    fig, axes = plt.subplots(1, 4, figsize=(14, 3.9))
+    for ax, title, m in zip(axes, lab["titles"], masks()):
+        ax.imshow(m, cmap="Blues", vmin=0, vmax=1.25, interpolation="nearest")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(lab["xlabel"].format(kept=int(m.sum()), total=m.size))
+        ax.set_xticks(range(0, 16, 4))
+        ax.set_yticks(range(0, 16, 4))
+    axes[0].set_ylabel(lab["ylabel"])
+    fig.tight_layout()
+    return fig
 
 
 def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
-    ms = masks()
-    fig, axes = plt.subplots(1, 4, figsize=(14, 3.9))
-    for ax, (title, m) in zip(axes, ms.items()):
-        ax.imshow(m, cmap="Blues", vmin=0, vmax=1.25, interpolation="nearest")
-        ax.set_title(title, fontsize=9)
-        ax.set_xlabel(f"key position j   ({int(m.sum())} / {m.size} scores kept)")
-        ax.set_xticks(range(0, 16, 4))
-        ax.set_yticks(range(0, 16, 4))
-    axes[0].set_ylabel("query position i")
-    fig.tight_layout()
-    path = save_svg(fig, out_dir, "attention_long_masks.svg")
-    return [path]
+    return render(out_dir, "attention_long_masks.svg", LABELS, draw)
 
 
 if __name__ == "__main__":

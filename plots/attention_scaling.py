@@ -8,8 +8,30 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from plots._svg import save_svg  # noqa: E402
+from plots._svg import render  # noqa: E402
 import numpy as np  # noqa: E402
+
+# mathtext ($...$) cannot hold Chinese: a Chinese label is either all math or has no $...$ (see plots/_svg.py)
+LABELS = {
+    "en": {
+        "var_ylabel": "variance of the score",
+        "var_title": "Score variance grows like $d_k$",
+        "unscaled": "unscaled",
+        "scaled": r"scaled by $1/\sqrt{d_k}$",
+        "uniform": "uniform (1/16)",
+        "max_ylabel": "mean of the largest softmax weight",
+        "max_title": "Softmax saturates without scaling (16 keys)",
+    },
+    "zh": {
+        "var_ylabel": "分数的方差",
+        "var_title": "分数方差随维度线性增长",
+        "unscaled": r"$q \cdot k$",
+        "scaled": r"$q \cdot k / \sqrt{d_k}$",
+        "uniform": "均匀分布（1/16）",
+        "max_ylabel": "最大 softmax 权重的均值",
+        "max_title": "不缩放时 softmax 趋于饱和（16 个 key）",
+    },
+}
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:
@@ -18,7 +40,7 @@ def _softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+def draw(lab: dict):
     rng = np.random.default_rng(0)
     dims = 2 ** np.arange(0, 11)            # d_k = 1 ... 1024
     n_keys, trials = 16, 1000
@@ -36,17 +58,20 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     ax1.loglog(dims, var_raw, "o-", label=r"$q \cdot k$")
     ax1.loglog(dims, var_scaled, "s-", label=r"$q \cdot k / \sqrt{d_k}$")
     ax1.set_xlabel(r"$d_k$")
-    ax1.set_ylabel("variance of the score")
-    ax1.set_title("Score variance grows like $d_k$")
+    ax1.set_ylabel(lab["var_ylabel"])
+    ax1.set_title(lab["var_title"])
     ax1.legend()
-    ax2.semilogx(dims, max_raw, "o-", label="unscaled")
-    ax2.semilogx(dims, max_scaled, "s-", label=r"scaled by $1/\sqrt{d_k}$")
-    ax2.axhline(1 / n_keys, color="gray", ls=":", label="uniform (1/16)")
+    ax2.semilogx(dims, max_raw, "o-", label=lab["unscaled"])
+    ax2.semilogx(dims, max_scaled, "s-", label=lab["scaled"])
+    ax2.axhline(1 / n_keys, color="gray", ls=":", label=lab["uniform"])
     ax2.set_xlabel(r"$d_k$")
-    ax2.set_ylabel("mean of the largest softmax weight")
-    ax2.set_title("Softmax saturates without scaling (16 keys)")
+    ax2.set_ylabel(lab["max_ylabel"])
+    ax2.set_title(lab["max_title"])
     ax2.set_ylim(0, 1.05)
     ax2.legend()
     fig.tight_layout()
-    path = save_svg(fig, out_dir, "attention_scaling.svg")
-    return [path]
+    return fig
+
+
+def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+    return render(out_dir, "attention_scaling.svg", LABELS, draw)

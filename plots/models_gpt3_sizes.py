@@ -8,7 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from plots._svg import save_svg  # noqa: E402
+from plots._svg import render  # noqa: E402
 
 # name, reported parameters, n_layers, d_model  (Brown et al. 2020, Table 2.1)
 GPT3_SIZES = [
@@ -24,6 +24,26 @@ GPT3_SIZES = [
 VOCAB = 50257
 CONTEXT = 2048
 
+# mathtext ($...$) cannot hold Chinese: the Chinese legend writes 12·L·d² as plain text, as the zh page does
+LABELS = {
+    "en": {
+        "diagonal": "estimate = reported",
+        "blocks": r"$12 L d^2$ (blocks only)",
+        "total": r"$12 L d^2$ + embeddings",
+        "xlabel": "reported parameters (GPT-3 paper, Table 2.1)",
+        "ylabel": "estimated parameters",
+        "title": "GPT-3 sizes: parameter estimate vs paper",
+    },
+    "zh": {
+        "diagonal": "估算值 = 报告值",
+        "blocks": "12·L·d²（只算 Transformer 块）",
+        "total": "12·L·d² + 嵌入层",
+        "xlabel": "报告的参数量（GPT-3 论文表 2.1）",
+        "ylabel": "估算的参数量",
+        "title": "GPT-3 各规模：参数量估算与论文对比",
+    },
+}
+
 
 def estimate(n_layers: int, d_model: int, with_embeddings: bool = True) -> float:
     """12*L*d^2 for the blocks (+ token and position embeddings)."""
@@ -31,25 +51,28 @@ def estimate(n_layers: int, d_model: int, with_embeddings: bool = True) -> float
     return blocks + ((VOCAB + CONTEXT) * d_model if with_embeddings else 0)
 
 
-def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+def draw(lab: dict):
     fig, ax = plt.subplots(figsize=(6, 4.2))
     reported = [r for _, r, _, _ in GPT3_SIZES]
     blocks = [estimate(L, d, False) for _, _, L, d in GPT3_SIZES]
     total = [estimate(L, d) for _, _, L, d in GPT3_SIZES]
-    ax.plot([1e8, 3e11], [1e8, 3e11], color="0.7", lw=1, label="estimate = reported")
-    ax.scatter(reported, blocks, marker="o", label=r"$12 L d^2$ (blocks only)")
-    ax.scatter(reported, total, marker="x", label=r"$12 L d^2$ + embeddings")
+    ax.plot([1e8, 3e11], [1e8, 3e11], color="0.7", lw=1, label=lab["diagonal"])
+    ax.scatter(reported, blocks, marker="o", label=lab["blocks"])
+    ax.scatter(reported, total, marker="x", label=lab["total"])
     for (name, r, _, _), t in zip(GPT3_SIZES, total):
         ax.annotate(name, (r, t), textcoords="offset points", xytext=(5, -10), fontsize=8)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("reported parameters (GPT-3 paper, Table 2.1)")
-    ax.set_ylabel("estimated parameters")
-    ax.set_title("GPT-3 sizes: parameter estimate vs paper")
+    ax.set_xlabel(lab["xlabel"])
+    ax.set_ylabel(lab["ylabel"])
+    ax.set_title(lab["title"])
     ax.legend(fontsize=8)
     fig.tight_layout()
-    path = save_svg(fig, out_dir, "models_gpt3_sizes.svg")
-    return [path]
+    return fig
+
+
+def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+    return render(out_dir, "models_gpt3_sizes.svg", LABELS, draw)
 
 
 if __name__ == "__main__":

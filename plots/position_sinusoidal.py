@@ -8,8 +8,24 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from plots._svg import save_svg  # noqa: E402
+from plots._svg import render  # noqa: E402
 import numpy as np  # noqa: E402
+
+# mathtext ($...$) cannot hold Chinese: a Chinese label is either all math (no CJK) or has no $...$
+LABELS = {
+    "en": {
+        "pe_xlabel": "dimension (even: sin, odd: cos)",
+        "pos": "position pos",
+        "pos2": "position pos'",
+        "sim_title": r"$PE_{pos} \cdot PE_{pos'}$ depends only on pos - pos'",
+    },
+    "zh": {
+        "pe_xlabel": "维度（偶数：sin，奇数：cos）",
+        "pos": "位置 pos",
+        "pos2": "位置 pos'",
+        "sim_title": "点积 PE(pos)·PE(pos') 只取决于 pos - pos'",
+    },
+}
 
 
 def sinusoidal(n_pos: int, d: int) -> np.ndarray:
@@ -21,23 +37,26 @@ def sinusoidal(n_pos: int, d: int) -> np.ndarray:
     return pe
 
 
-def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+def draw(lab: dict):
     pe = sinusoidal(128, 128)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2))
     im = ax1.imshow(pe, aspect="auto", cmap="RdBu", vmin=-1, vmax=1, interpolation="nearest")
-    ax1.set_xlabel("dimension (even: sin, odd: cos)")
-    ax1.set_ylabel("position pos")
+    ax1.set_xlabel(lab["pe_xlabel"])
+    ax1.set_ylabel(lab["pos"])
     ax1.set_title(r"$PE_{pos}$, $d_{model}$ = 128")
     fig.colorbar(im, ax=ax1, fraction=0.046)
     sim = pe @ pe.T
     im2 = ax2.imshow(sim, aspect="auto", cmap="viridis", interpolation="nearest")
-    ax2.set_xlabel("position pos'")
-    ax2.set_ylabel("position pos")
-    ax2.set_title(r"$PE_{pos} \cdot PE_{pos'}$ depends only on pos - pos'")
+    ax2.set_xlabel(lab["pos2"])
+    ax2.set_ylabel(lab["pos"])
+    ax2.set_title(lab["sim_title"])
     fig.colorbar(im2, ax=ax2, fraction=0.046)
     fig.tight_layout()
-    path = save_svg(fig, out_dir, "position_sinusoidal.svg")
-    return [path]
+    return fig
+
+
+def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+    return render(out_dir, "position_sinusoidal.svg", LABELS, draw)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from plots._svg import save_svg  # noqa: E402
+from plots._svg import render  # noqa: E402
 import numpy as np  # noqa: E402
 from scipy.special import erf  # noqa: E402
 
@@ -37,26 +37,43 @@ CURVES = {
 }
 
 
-def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+LABELS = {
+    "en": {
+        "functions": "Activation functions f(x)",
+        "derivatives": "Derivatives f'(x)",
+        "max_note": "max sigmoid' = 0.25",
+    },
+    "zh": {
+        "functions": "激活函数 f(x)",
+        "derivatives": "导数 f'(x)",
+        "max_note": "sigmoid' 的最大值 = 0.25",
+    },
+}
+
+
+def draw(lab: dict, idx: int):
+    """Idx 0: the functions, idx 1: their derivatives."""
     x = np.linspace(-5, 5, 1001)
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for label, fns in CURVES.items():
+        ax.plot(x, fns[idx](x), label=label)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.axvline(0, color="grey", lw=0.5)
+    if idx == 0:
+        ax.set_ylim(-1.5, 3)
+    else:
+        ax.axhline(0.25, color="grey", ls=":", lw=0.8)
+        ax.text(-4.9, 0.27, lab["max_note"], fontsize=8, color="grey")
+        ax.set_ylim(-0.2, 1.2)
+    ax.set_xlabel("x")
+    ax.set_title(lab["functions" if idx == 0 else "derivatives"])
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
     paths = []
-    for name, idx, title in (("functions", 0, "Activation functions f(x)"),
-                             ("derivatives", 1, "Derivatives f'(x)")):
-        fig, ax = plt.subplots(figsize=(6.4, 4.2))
-        for label, fns in CURVES.items():
-            ax.plot(x, fns[idx](x), label=label)
-        ax.axhline(0, color="grey", lw=0.5)
-        ax.axvline(0, color="grey", lw=0.5)
-        if idx == 0:
-            ax.set_ylim(-1.5, 3)
-        else:
-            ax.axhline(0.25, color="grey", ls=":", lw=0.8)
-            ax.text(-4.9, 0.27, "max sigmoid' = 0.25", fontsize=8, color="grey")
-            ax.set_ylim(-0.2, 1.2)
-        ax.set_xlabel("x")
-        ax.set_title(title)
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        path = save_svg(fig, out_dir, f"training_basics_activation_{name}.svg")
-        paths.append(path)
+    for name, idx in (("functions", 0), ("derivatives", 1)):
+        paths += render(out_dir, f"training_basics_activation_{name}.svg", LABELS, lambda lab, idx=idx: draw(lab, idx))
     return paths

@@ -8,10 +8,23 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from plots._svg import save_svg  # noqa: E402
+from plots._svg import render  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 N, C, G = 4, 6, 3  # batch size, channels, groups (GroupNorm)
+
+LABELS = {
+    "en": {
+        "xlabel": "channel C",
+        "ylabel": "sample N",
+        "suptitle": "Shaded: entries sharing one mean and variance (each cell = all H x W positions)",
+    },
+    "zh": {
+        "xlabel": "通道 C",
+        "ylabel": "样本 N",
+        "suptitle": "阴影：共用同一组均值和方差的元素（每一格代表全部 H x W 个位置）",
+    },
+}
 
 
 def _selected(kind: str, n: int, c: int) -> bool:
@@ -26,7 +39,7 @@ def _selected(kind: str, n: int, c: int) -> bool:
     return n == 1 and c // per == 2 // per
 
 
-def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+def draw(lab: dict):
     kinds = ["BatchNorm", "LayerNorm", "InstanceNorm", f"GroupNorm (G={G})"]
     fig, axes = plt.subplots(1, 4, figsize=(12, 3.4))
     for ax, kind in zip(axes, kinds):
@@ -44,10 +57,13 @@ def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
         ax.set_aspect("equal")
         ax.set_xticks([c + 0.5 for c in range(C)], [str(c) for c in range(C)])
         ax.set_yticks([N - 1 - n + 0.5 for n in range(N)], [str(n) for n in range(N)])
-        ax.set_xlabel("channel C")
-        ax.set_ylabel("sample N")
+        ax.set_xlabel(lab["xlabel"])
+        ax.set_ylabel(lab["ylabel"])
         ax.set_title(kind)
-    fig.suptitle("Shaded: entries sharing one mean and variance (each cell = all H x W positions)", fontsize=10)
+    fig.suptitle(lab["suptitle"], fontsize=10)
     fig.tight_layout()
-    path = save_svg(fig, out_dir, "training_basics_norm_axes.svg")
-    return [path]
+    return fig
+
+
+def main(out_dir: pathlib.Path) -> list[pathlib.Path]:
+    return render(out_dir, "training_basics_norm_axes.svg", LABELS, draw)
