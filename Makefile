@@ -14,7 +14,7 @@ export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve write test test-matrix index site plots load bench clean
+.PHONY: setup serve write test test-matrix index site plots load bench bench-standins clean
 
 VENDOR  := docs/assets/vendor/.stamp
 
@@ -66,6 +66,12 @@ load: index
 bench: index
 	$(PY) -m compileall -q kb search
 	$(PY) -m benchmarks.speed
+
+# Stand-ins against the libraries they replace (not a test): cold cost of each side, identical outputs on
+# eval/queries, and the fresh `kb search` each swap would give (against $KB_INDEX_DIR, default index/).
+bench-standins: index
+	$(PY) -m compileall -q kb search
+	$(PY) -m benchmarks.standins
 
 test: setup $(CHROMIUM)
 	$(PY) -m pytest
