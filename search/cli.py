@@ -118,8 +118,9 @@ def index(args: argparse.Namespace) -> None:
 
 
 def eval_(args: argparse.Namespace) -> None:
-    """Score bm25, dense and hybrid on the evaluation set: Recall@1, Recall@5, MRR@10, nDCG@10, overall and per language."""
+    """Score bm25, dense and hybrid on the evaluation set (Recall@1, Recall@5, MRR@10, nDCG@10, overall and per language), and the answer-level set (answered@1, @3)."""
     from search.build.opener import open_searcher
+    from search.answer_eval import answers_table, load_questions, misses, ranks, summarize_answers
     from search.evaluate import EVAL_DIR, collect_legs, evaluate, load_queries, no_match_line, no_match_rates, table, tune, unfound_sections
 
     labelled = load_queries(args.queries or EVAL_DIR)
@@ -142,13 +143,26 @@ def eval_(args: argparse.Namespace) -> None:
             cells = [f"{row.get(f'{h}:{g}', float('nan')):.3f}" for h in ("tune", "test") for g in groups]
             print(f"| {row['setting']} | " + " | ".join(cells) + " |")
         return
+    answered = {}
+    if args.queries is None or args.answers:  # the answer-level set is labelled for the notes themselves, not for --queries' corpus
+        questions = load_questions()
+        found = ranks(searcher, questions)
+        answered = summarize_answers(questions, found)
+    if args.answers:
+        print(answers_table(answered))
+        print("\nTuning half, answer not in the top 3 (the held-out half is not listed: it only measures):")
+        for asked, rank in misses(questions, found, split="tune", depth=3):
+            print(f"  [{asked.lang}] {asked.question.q}  (answer at rank {rank or '>3'}; labelled {', '.join(asked.question.answers)})")
+        return
     results = evaluate(searcher, labelled)
     rates = no_match_rates(searcher, labelled)
     if args.json:
-        print(json.dumps({**results, "no_match": rates}, indent=2))
+        print(json.dumps({**results, "no_match": rates, "answers": answered}, indent=2))
         return
     print(table(results))
     print(no_match_line(rates))
+    if answered:
+        print("\n" + answers_table(answered))
     print(f"\n{len(labelled)} queries, {time.perf_counter() - start:.1f} s")
 
 
@@ -239,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the metrics as JSON instead of a table")
     p.add_argument("--tune", action="store_true", help="compare fusion settings (MRR@10) on a tuning half and a held-out half")
     p.add_argument("--sections", action="store_true", help="list sections that no English or no Chinese query finds in the top 5")
+    p.add_argument("--answers", action="store_true", help="only the answer-level set (eval/answers): answered@1 and @3, and the tuning half's misses")
 
     p = command("serve")
     p.add_argument("-H", "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")

@@ -11,7 +11,7 @@ PACKAGE = ROOT / "search"
 STAGES = [
     ("entry points", ("search.cli", "search.service")),
     ("build side", ("search.build",)),
-    ("query side", ("search.engine", "search.answer", "search.evaluate")),
+    ("query side", ("search.engine", "search.answer", "search.evaluate", "search.answer_eval")),
     ("pieces", ("search.index", "search.text", "search.encoders", "search.fuse", "search.query", "search.snippet",
                 "search.suggest", "search.glossary_names", "search.errors", "search")),
 ]

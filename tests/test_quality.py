@@ -70,3 +70,26 @@ def test_the_top_five_do_not_depend_on_k(real_searcher):
             if [h.id for h in real_searcher.search(query, k=k, snippets=False)[:5]] != first:
                 differ.append((query, k))
     assert not differ, differ[:5]
+
+
+@pytest.fixture(scope="module")
+def answered(real_searcher):
+    from search.answer_eval import answers_table, load_questions, ranks, summarize_answers
+
+    questions = load_questions()
+    summary = summarize_answers(questions, ranks(real_searcher, questions))
+    print("\n" + answers_table(summary))
+    return summary
+
+
+@pytest.mark.parametrize(("lang", "at1", "at3"), [("en", 0.42, 0.58), ("zh", 0.29, 0.50)])
+def test_answer_level_floors_on_the_held_out_half(answered, lang, at1, at3):
+    """Real interview questions (eval/answers), held-out half: the answering section first / in the top 3.
+
+    Floors sit under today's figures (BENCHMARKS.md, "Answer-level quality"); the issue's targets (answered@1 ≥ 0.80,
+    answered@3 ≥ 0.95 per language) are not met yet, so they are not asserted as met.
+    """
+    row = answered[f"held:{lang}"]
+    assert row["answerable"] >= 80
+    assert row["answered@1"] >= at1
+    assert row["answered@3"] >= at3
