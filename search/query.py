@@ -13,9 +13,14 @@ MAX_K = 100
 MAX_QUERY_CHARS = 1000
 
 
+# Full-width CJK punctuation ("？", "，", "：", "（"): a question typed on a Chinese keyboard, even with only
+# Latin words in it ("DPO vs RLHF？"), wants Chinese titles and links.
+_CJK_PUNCT_RE = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]")
+
+
 def detect_lang(query: str) -> str:
-    """'zh' when the query has a Chinese character, else 'en'."""
-    return "zh" if has_han(query) else "en"
+    """'zh' when the query has a Chinese character or full-width Chinese punctuation, else 'en'."""
+    return "zh" if has_han(query) or _CJK_PUNCT_RE.search(query) else "en"
 
 
 def query_script(query: str) -> str:

@@ -64,6 +64,8 @@ def test_bad_arguments(searcher, kwargs, message):
 def test_detect_lang():
     assert detect_lang("GQA 为什么省显存") == "zh"
     assert detect_lang("why does GQA save memory") == "en"
+    assert detect_lang("DPO vs RLHF？") == "zh"  # typed on a Chinese keyboard: Chinese titles and links
+    assert detect_lang("DPO vs RLHF (and PPO)?") == "en"
 
 
 def test_glossary_bridge_adds_english_names_for_the_encoder(searcher):
