@@ -81,9 +81,9 @@ def warm(count: int = 1000, rounds: int = 3) -> None:
     queries = [q.query.q for q in load_queries()]
     rng = np.random.default_rng(0)
     picked = [queries[i] for i in rng.choice(len(queries), size=count, replace=count > len(queries))]
-    searcher.warm_up()  # what kb serve does at start: jieba's full dictionary, the ONNX encoder, the vectors, the sentences
+    searcher.warm_up()  # what kb serve does at start: the Chinese cutter, the ONNX encoder, the vectors, the sentences
     for query in picked[:20]:
-        searcher.search(query)  # first-use costs: weights paged in, dictionary rows memoized
+        searcher.search(query)  # first-use costs: weights paged in, caches filled
     texts = [searcher.dense_query(query) for query in picked]
     encoder = searcher.query_encoder
     per_round = []

@@ -14,8 +14,8 @@ fast. For each one this measures, in ONE run:
    stand-in and library processes alternate within each round, so they share
    the machine's noise;
 3. whether the outputs are the same on every query of eval/queries/*.yaml
-   (cuts equal; token ids equal; vectors cosine ≥ 1 − 1e-5; BM25 top-10 ids
-   and scores within 1e-6 relative), as a count of mismatching queries;
+   (vectors cosine ≥ 1 − 1e-5; BM25 top-10 ids and scores within 1e-6
+   relative), as a count of mismatching queries;
 4. the end-to-end estimate: fresh `kb search` processes (hybrid and
    ``--mode bm25``, the commands of benchmarks/speed.py, timed in the same
    rounds) and today's figure + (library − stand-in), against the README's
@@ -25,43 +25,37 @@ What a cold job process times: from after its preamble to the job's end. The
 preamble is what a `kb search` process has loaded anyway when the stand-in
 runs: ``import search`` (one BLAS thread), plus NumPy for the jobs of a hybrid
 search; Python's own start is the same on both sides and is left out.
-Whatever the library needs prepared once (a jieba cache with the glossary
-words, a bm25s index, rank-bm25's token lists) is written to a temporary
-directory before timing, as `kb index` would write it.
+Whatever the library needs prepared once (a bm25s index, rank-bm25's token
+lists) is written to a temporary directory before timing, as `kb index` would
+write it.
+
+The Chinese cutter (search/text/jieba_dict.py, now rjieba) and WordPiece
+(search/encoders/wordpiece.py, now the `tokenizers` library) were measured here
+too, until the libraries replaced them (commit 70ba857 has their rows).
 """
 from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-"""search/text/tokenize.py's Han runs (asserted equal when the benchmark starts): the parts of a query jieba cuts."""
 FUSION_POOL = 50
 """Candidates a search asks each leg for (search/engine.py: FUSION_POOL, asserted equal when the benchmark starts)."""
 ONNX_THREADS = 2
 """search/encoders/onnx_encoder.py: THREADS (asserted equal when the benchmark starts)."""
-JIEBA_WORD_FREQ = 2000
-"""The frequency search/text/tokenize.py gives the glossary words it adds to jieba."""
 MIN_COSINE = 1 - 1e-5
 REL_TOL = 1e-6
 
 STANDINS = {
-    "jieba_dict": "search/text/jieba_dict.py",
-    "wordpiece": "search/encoders/wordpiece.py",
     "query_encoder": "search/encoders/query_encoder.py",
     "postings": "search/index/postings.py",
     "stamps": "search/index/stamps.py",
 }
 ROWS = (
     # stand-in, library side, which searches run the stand-in ("any": both modes, NumPy irrelevant), queries
-    ("jieba_dict", "rjieba", "any", ("en", "zh")),
-    ("jieba_dict", "jieba + cache", "any", ("en", "zh")),
-    ("wordpiece", "tokenizers", "hybrid", ("en", "zh")),
     ("query_encoder", "onnxruntime", "hybrid", ("en", "zh")),
     ("postings", "bm25s", "hybrid", ("en", "zh")),
     ("postings", "bm25s", "bm25", ("en", "zh")),
@@ -71,10 +65,7 @@ ROWS = (
     ("stamps", "sha256", "bm25", ("any",)),
 )
 LIBRARY_NOTES = {
-    "rjieba": "jieba-rs' built-in dictionary + the glossary words (add_word)",
-    "jieba + cache": "jieba 0.42.1, its prefix dictionary with the glossary words marshalled once (cache_file)",
-    "tokenizers": "the model's tokenizer.json",
-    "onnxruntime": "model.onnx from `kb index`, kb serve's session options, the stand-in WordPiece for ids",
+    "onnxruntime": "model.onnx from `kb index`, kb serve's session options, the model's tokenizer.json for ids",
     "bm25s": "method atire (tf·(k1+1)) with Lucene IDF, float64: the project's formula",
     "rank-bm25": "search/index/bm25.py's BM25 (Lucene IDF) built from the passages' tokens",
     "sha256 + probe": "no stat cache: every index file hashed, the encoder's probe re-encoded",
@@ -84,56 +75,6 @@ LIBRARY_NOTES = {
 
 # ---------------------------------------------------------------- the cold jobs (run in fresh child processes)
 
-def _han_runs(query: str) -> list[str]:
-    return HAN_RUN_RE.findall(query.lower())
-
-
-def _jieba_standin(spec: dict, state: dict) -> object:
-    runs = _han_runs(spec["query"])
-    if not runs:
-        return []  # kb search never loads the cutter for a query without Chinese
-    from search.text.jieba_dict import PreparedCutter
-
-    cutter = PreparedCutter(Path(spec["dictionary"]))
-    return [cutter.cut_for_search(run) for run in runs]
-
-
-def _jieba_rjieba(spec: dict, state: dict) -> object:
-    runs = _han_runs(spec["query"])
-    if not runs:
-        return []
-    import rjieba
-
-    for word in json.loads(Path(spec["words"]).read_text(encoding="utf-8")):
-        rjieba.add_word(word, JIEBA_WORD_FREQ, None)
-    return [rjieba.cut_for_search(run) for run in runs]
-
-
-def _jieba_cached(spec: dict, state: dict) -> object:
-    runs = _han_runs(spec["query"])
-    if not runs:
-        return []
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.cache_file = spec["jieba_cache"]
-    tokenizer.initialize()
-    return [list(tokenizer.cut_for_search(run)) for run in runs]
-
-
-def _wordpiece_standin(spec: dict, state: dict) -> object:
-    from search.encoders.wordpiece import WordPiece
-
-    wordpiece = WordPiece(Path(spec["encoder"]) / "vocab.txt", spec["max_length"], tuple(spec["added"]))
-    ids = wordpiece.encode(spec["text"])
-    if ids is None:  # what NumpyEncoder.token_ids does then
-        ids = _tokenizers_ids(spec)
-    return ids
-
-
 def _tokenizers_ids(spec: dict) -> list[int]:
     from tokenizers import Tokenizer
 
@@ -141,10 +82,6 @@ def _tokenizers_ids(spec: dict) -> list[int]:
     tokenizer.no_padding()
     tokenizer.enable_truncation(spec["max_length"])
     return tokenizer.encode(spec["text"]).ids
-
-
-def _wordpiece_library(spec: dict, state: dict) -> object:
-    return _tokenizers_ids(spec)
 
 
 def _encoder_standin(spec: dict, state: dict) -> object:
@@ -169,7 +106,7 @@ def _encoder_library(spec: dict, state: dict) -> object:
     import numpy as np
 
     session = _onnx_session(Path(spec["encoder"]) / "model.onnx")
-    ids = _wordpiece_standin(spec, state)  # the same ids on both sides: this row is about the forward pass
+    ids = _tokenizers_ids(spec)  # the same ids on both sides: this row is about the forward pass
     return session.run(None, {"input_ids": np.asarray([ids], dtype=np.int64)})[0][0][:4].tolist()
 
 
@@ -235,11 +172,6 @@ def _stamps_library(spec: dict, state: dict) -> object:
 
 
 JOBS = {
-    ("jieba_dict", "stand-in"): _jieba_standin,
-    ("jieba_dict", "rjieba"): _jieba_rjieba,
-    ("jieba_dict", "jieba + cache"): _jieba_cached,
-    ("wordpiece", "stand-in"): _wordpiece_standin,
-    ("wordpiece", "tokenizers"): _wordpiece_library,
     ("query_encoder", "stand-in"): _encoder_standin,
     ("query_encoder", "onnxruntime"): _encoder_library,
     ("postings", "stand-in"): _postings_standin,
@@ -316,13 +248,12 @@ class Bench:
         from search.encoders import onnx_encoder, query_encoder
         from search.engine import Searcher
         from search.index.store import default_root, read_manifest
-        from search.text import tokenize
 
-        assert tokenize.HAN_RUN_RE.pattern == HAN_RUN_RE.pattern and POOL == FUSION_POOL and onnx_encoder.THREADS == ONNX_THREADS
+        assert POOL == FUSION_POOL and onnx_encoder.THREADS == ONNX_THREADS
         self.tmp = tmp
         self.root = default_root()
         self.manifest = read_manifest(self.root)
-        if self.manifest is None or not self.manifest.dictionary or not self.manifest.encoder:
+        if self.manifest is None or not self.manifest.encoder:
             sys.exit(f"no full index in {self.root}: run 'kb index' (or set KB_INDEX_DIR)")
         self.build = (self.root / "current").resolve()
         self.encoder_dir = self.root / "cache" / self.manifest.encoder
@@ -332,38 +263,21 @@ class Bench:
             sys.exit(f"the index in {self.root} has no exported NumPy query encoder: run 'kb index'")
         meta = json.loads((self.encoder_dir / "meta.json").read_text(encoding="utf-8"))
         self.common = {
-            "root": str(self.root), "build": str(self.build), "dictionary": str(self.root / "cache" / self.manifest.dictionary),
-            "encoder": str(self.encoder_dir), "max_length": int(meta["max_seq_length"]), "added": list(meta["added_tokens"]),
+            "root": str(self.root), "build": str(self.build),
+            "encoder": str(self.encoder_dir), "max_length": int(meta["max_seq_length"]),
             "files": dict(self.manifest.files), "encoder_files": list(query_encoder.FILES), "probe": query_encoder.PROBES[0],
         }
-        self.words = (*tokenize._BASE_WORDS, *self.searcher.tokenizer.words)
 
     def prepare(self) -> None:
         """Write what each library loads instead of the stand-in's data (as `kb index` would, once)."""
-        import logging
-        import marshal
-
         import bm25s
-        import jieba
 
         from search.build.indexer import cuts_file, index_tokens, read_cuts
         from search.index.postings import B, K1, Postings
         from search.text.tokenize import Tokenizer
 
-        words = self.tmp / "jieba-words.json"
-        words.write_text(json.dumps(list(self.words), ensure_ascii=False), encoding="utf-8")
-        jieba.setLogLevel(logging.WARNING)
-        full = jieba.Tokenizer()
-        full.initialize()
-        for word in self.words:
-            full.add_word(word, freq=JIEBA_WORD_FREQ)
-        cache = self.tmp / "jieba-glossary.cache"
-        with cache.open("wb") as handle:
-            marshal.dump((full.FREQ, full.total), handle)
-        self.jieba_full = full
-
-        tokenizer = Tokenizer(self.searcher.tokenizer.words, prepared=self.root / "cache")
-        tokenizer.reuse_cuts(*read_cuts(cuts_file(self.root, self.manifest.dictionary)))
+        tokenizer = Tokenizer(self.searcher.tokenizer.words)
+        tokenizer.reuse_cuts(*read_cuts(cuts_file(self.root, tokenizer)))
         self.corpus = [index_tokens(p, tokenizer) for p in self.searcher.passages]
         rebuilt = Postings.from_corpus(self.corpus)
         same = rebuilt.vocab == self.searcher.postings.vocab and rebuilt.weights.tolist() == self.searcher.postings.weights.tolist()
@@ -375,7 +289,7 @@ class Bench:
         retriever.index(self.corpus, show_progress=False)
         retriever.save(str(self.tmp / "bm25s"))
         self.bm25s = bm25s.BM25.load(str(self.tmp / "bm25s"), show_progress=False)
-        self.common.update(words=str(words), jieba_cache=str(cache), bm25s=str(self.tmp / "bm25s"), corpus=str(corpus_file))
+        self.common.update(bm25s=str(self.tmp / "bm25s"), corpus=str(corpus_file))
 
     def spec(self, standin: str, side: str, context: str, query: str) -> dict:
         return {
@@ -387,49 +301,14 @@ class Bench:
 
     def identical(self, queries: list[str]) -> dict[tuple[str, str], str]:
         import numpy as np
-        import rjieba
 
-        from search.encoders.wordpiece import WordPiece
         from search.index.bm25 import BM25
-        from search.text.jieba_dict import PreparedCutter
 
         out: dict[tuple[str, str], str] = {}
         n = len(queries)
 
-        # jieba: the cut of every Han run of every query
-        cutter = PreparedCutter(Path(self.common["dictionary"]))
-        for word in self.words:
-            rjieba.add_word(word, JIEBA_WORD_FREQ, None)
-        with_han = [q for q in queries if _han_runs(q)]
-        bad_rjieba = bad_cache = 0
-        example = ""
-        for query in with_han:
-            runs = _han_runs(query)
-            ours = [cutter.cut_for_search(run) for run in runs]
-            theirs = [rjieba.cut_for_search(run) for run in runs]
-            if ours != theirs:
-                bad_rjieba += 1
-                if not example:
-                    first = next(i for i in range(len(runs)) if ours[i] != theirs[i])
-                    example = f"e.g. {runs[first]}: {'/'.join(ours[first])} vs {'/'.join(theirs[first])}"
-            bad_cache += ours != [list(self.jieba_full.cut_for_search(run)) for run in runs]
-        out[("jieba_dict", "rjieba")] = _verdict(bad_rjieba, len(with_han), "queries with Chinese", example)
-        out[("jieba_dict", "jieba + cache")] = _verdict(bad_cache, len(with_han), "queries with Chinese")
-
-        # wordpiece: token ids of the text the encoder sees
-        texts = [self.searcher.dense_query(q) for q in queries]
-        wordpiece = WordPiece(self.encoder_dir / "vocab.txt", self.common["max_length"], tuple(self.common["added"]))
-        library = self.numpy_encoder.tokenizer
-        fallback = bad = 0
-        for text in texts:
-            ids = wordpiece.encode(text)
-            if ids is None:
-                fallback += 1
-            elif ids != library.encode(text).ids:
-                bad += 1
-        out[("wordpiece", "tokenizers")] = _verdict(bad, n, "queries", f"{fallback} left to tokenizers by the stand-in" if fallback else "")
-
         # query encoder: vectors of the same ids
+        texts = [self.searcher.dense_query(q) for q in queries]
         session = _onnx_session(self.encoder_dir / "model.onnx")
         unique = list(dict.fromkeys(texts))
         cosine = {}
@@ -551,7 +430,7 @@ def main() -> None:
     med = {key: statistics.median(times) for key, times in cases.items()}
     today = {key: statistics.median(times) for key, times in kb_times.items()}
     naive_ms = statistics.median(naive)
-    print(f"Versions: rjieba {_version('rjieba')}, jieba {_version('jieba')}, tokenizers {_version('tokenizers')}, "
+    print(f"Versions: tokenizers {_version('tokenizers')}, "
           f"onnxruntime {_version('onnxruntime')}, bm25s {_version('bm25s')}, rank-bm25 {_version('rank-bm25')}. "
           f"Equality over the {len(eval_queries):,} queries of eval/queries/*.yaml.\n")
     print(f"Today, fresh `kb search` (median of {args.runs}): hybrid en {today['hybrid', 'en']:.0f} ms / zh {today['hybrid', 'zh']:.0f} ms "

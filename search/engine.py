@@ -113,7 +113,7 @@ class Searcher:
         self.passages: list[Passage] = self.index.passages
         self.by_id = {p.id: p for p in self.passages}
         self._ids = [p.id for p in self.passages]
-        self.tokenizer = Tokenizer(glossary_words(self.passages), prepared=self.root / "cache" if self.index.manifest.dictionary else None)
+        self.tokenizer = Tokenizer(glossary_words(self.passages))
         self.postings = self.index.postings
         self._vectors: VectorIndex | None = None
         self._query_encoder = None
@@ -125,9 +125,9 @@ class Searcher:
 
     def warm_up(self) -> None:
         """For a long-running process: load now what a first query would load (the encoder, as onnxruntime's graph
-        when there is one; the vectors; the Chinese query map; the sentences snippets are chosen from), and cut
-        Chinese with jieba's full in-memory dictionary (1 s to load; same tokens as the prepared one, no SQLite)."""
-        self.tokenizer.load_full_dictionary()
+        when there is one; the vectors; the Chinese query map; the sentences snippets are chosen from; rjieba's
+        dictionary with the glossary words)."""
+        self.tokenizer.warm_up()
         prepare([text for passage in self.passages for text in passage.text.values()])
         if self.index.manifest.model != BM25_ONLY and self.model_error is None:
             try:

@@ -342,17 +342,10 @@ def _refuse(code: int, text: str):  # noqa: ANN202
     return fail
 
 
-def _sqlite_full(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-    import sqlite3
-
-    raise sqlite3.OperationalError("database or disk is full")
-
-
 @pytest.mark.parametrize(
     ("target", "failure", "message"),
     [
         ("search.build.indexer.write_index", _refuse(28, "No space left on device"), "kb: error: no space left on the device (/idx/v-new/vectors.npy); free some space"),
-        ("search.text.tokenize.Tokenizer.save_dictionary", _sqlite_full, "kb: error: no space left on the device; free some space"),
         ("search.build.indexer.build_lock", _refuse(30, "Read-only file system"), "kb: error: cannot write (/idx/v-new/vectors.npy): Read-only file system; give --index-dir"),
         ("search.build.indexer.build_lock", _refuse(13, "Permission denied"), "kb: error: cannot write (/idx/v-new/vectors.npy): Permission denied; give --index-dir"),
     ],
@@ -362,7 +355,7 @@ def test_a_refused_write_during_kb_index_is_one_line(tmp_path, kb_copy, capsys, 
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(search.build.indexer, "Encoder", FakeEncoder)
     module, _, attr = target.rpartition(".")
-    owner = __import__("importlib").import_module(module) if not module.endswith("Tokenizer") else search.build.indexer.Tokenizer
+    owner = __import__("importlib").import_module(module)
     monkeypatch.setattr(owner, attr, failure)
     run = run_main(["index"], capsys, monkeypatch)
     lines = run.err.splitlines()

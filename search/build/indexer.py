@@ -142,10 +142,9 @@ def build(
         encoder = encoder or Encoder()
     warnings: list[str] = []
     with build_lock(root, on_wait=notice if progress else None):
+        (root / "cache").mkdir(exist_ok=True)  # the token cache, the embedding cache and the exported encoder go here
         tokenizer = Tokenizer(glossary_words(passages))
-        dictionary = tokenizer.save_dictionary(root / "cache").name
-        tokenizer.prepared = root / "cache"  # the prepared dictionary cuts as jieba does, without loading jieba's (1 s)
-        cuts = cuts_file(root, dictionary)
+        cuts = cuts_file(root, tokenizer)
         tokenizer.reuse_cuts(*read_cuts(cuts))
         tokens = [index_tokens(p, tokenizer) for p in passages]
         exported, query_map = "", None
@@ -172,21 +171,21 @@ def build(
         seconds = time.perf_counter() - start
         path = write_index(
             root, passages, Postings.from_corpus(tokens), vectors, keys, label, corpus_hash(passages), seconds, query_map,
-            sources=sources, dictionary=dictionary, encoder=exported,
+            sources=sources, encoder=exported,
         )
         write_cuts(cuts, tokenizer.cuts(), tokenizer.text_tokens())
         if not bm25_only:
             write_cache(root, label, keys, vectors)
         embeddings = {path.name for path in (root / "cache").glob("vectors-*.npz")}  # a BM25-only build keeps the model's
-        prune_cache(root, keep={dictionary, exported, cuts.name, *embeddings})
+        prune_cache(root, keep={exported, cuts.name, *embeddings})
     return BuildReport(path=path, passages=len(passages), embedded=embedded, seconds=seconds, warnings=tuple(warnings))
 
 
-def cuts_file(root: Path, dictionary: str) -> Path:
-    """Where the tokens of the last build are kept: named by the dictionary and the code that tokenizes."""
-    digest = hashlib.sha256(dictionary.encode())
-    for module in ("tokenize.py", "jieba_dict.py"):
-        digest.update((TEXT_DIR / module).read_bytes())
+def cuts_file(root: Path, tokenizer: Tokenizer) -> Path:
+    """Where the tokens of the last build are kept: named by what decides them (the tokenizer's signature: rjieba's
+    release and the extra words) and by the code that tokenizes."""
+    digest = hashlib.sha256(tokenizer.signature.encode())
+    digest.update((TEXT_DIR / "tokenize.py").read_bytes())
     return root / "cache" / f"tokens-{digest.hexdigest()[:16]}.json"
 
 

@@ -9,7 +9,6 @@ Layout under the index root::
     v-.../vectors.npy                       unit embeddings, float32 [n, dim]
     v-.../keys.json                         hash of each passage's embedded text (reuse on rebuild)
     v-.../zhmap.npz                         the Chinese query map's arrays (search/index/zhmap.py)
-    cache/jieba-<words hash>.sqlite         prepared jieba dictionary for query processes
     cache/encoder-<model hash>/             the query encoders' exported weights (NumPy; ONNX for kb serve)
     cache/tokens-<hash>.json                the last build's tokens and Chinese cuts, reused by the next
     fresh.json                              knowledge-file fingerprint last found to match `current`
@@ -49,6 +48,9 @@ FILES = ("passages.json", "bm25.bin", "vectors.npy", "keys.json", "zhmap.npz")
 VERIFIED_FILE = "verified.json"
 BM25_ONLY = "none (BM25 only)"
 """The manifest's model when the index was built without the embedding model (no vectors)."""
+LEGACY_FIELDS = ("dictionary",)
+"""Manifest fields older releases wrote and this one ignores: 'dictionary' named a prepared jieba dictionary
+(SQLite) under cache/; Chinese is now cut by rjieba, with the same cuts, so such an index stays valid."""
 
 
 @dataclass
@@ -65,8 +67,6 @@ class Manifest:
     files: dict[str, str]
     sources: str = ""
     """Fingerprint (paths, sizes, mtimes) of the knowledge files and code the index was built from."""
-    dictionary: str = ""
-    """File name of the prepared jieba dictionary under cache/ ('' when none)."""
     encoder: str = ""
     """Directory name of the exported query encoder under cache/ ('' when none)."""
 
@@ -152,7 +152,6 @@ def write_index(
     build_seconds: float,
     query_map: dict[str, np.ndarray] | None = None,
     sources: str = "",
-    dictionary: str = "",
     encoder: str = "",
 ) -> Path:
     """Write a complete index into a fresh directory, then point ``current`` at it atomically."""
@@ -179,7 +178,6 @@ def write_index(
             build_seconds=round(build_seconds, 3),
             files={name: sha256_file(tmp / name) for name in FILES},
             sources=sources,
-            dictionary=dictionary,
             encoder=encoder,
         )
         (tmp / "manifest.json").write_text(json.dumps(manifest.__dict__, indent=2), encoding="utf-8")
@@ -230,7 +228,8 @@ def _in_use(build: Path) -> bool:
 
 
 def prune_cache(root: Path, keep: set[str]) -> None:
-    """Remove prepared dictionaries and exported encoders that the new index does not name."""
+    """Remove what the new index does not name under cache/: exported encoders, token caches, embedding caches
+    and files of older releases (the jieba-*.sqlite dictionaries they prepared)."""
     cache = root / "cache"
     if not cache.is_dir():
         return
@@ -260,7 +259,11 @@ def manifest_at(build: Path) -> Manifest | None:
 
 def _parse_manifest(data: bytes, path: Path) -> Manifest:
     try:
-        return Manifest(**json.loads(data))
+        fields = json.loads(data)
+        if isinstance(fields, dict):
+            for name in LEGACY_FIELDS:
+                fields.pop(name, None)
+        return Manifest(**fields)
     except (ValueError, TypeError) as exc:
         raise IndexCorrupt(f"index manifest {path} is unreadable ({exc}); run 'kb index' to rebuild") from None
 

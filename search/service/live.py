@@ -24,7 +24,7 @@ WARM_QUERIES = ("grouped query attention", "分组查询注意力")
 
 
 def warm(searcher: Searcher) -> None:
-    """Load everything a query needs lazily (jieba's full dictionary, the encoder, the vectors, the suggester) before the first request."""
+    """Load everything a query needs lazily (the Chinese cutter, the encoder, the vectors, the suggester) before the first request."""
     searcher.warm_up()
     for query in WARM_QUERIES:
         searcher.search(query, k=1, mode="hybrid")

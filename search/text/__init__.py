@@ -1,1 +1,1 @@
-"""Cutting text into tokens: the BM25 tokenizer (jieba words and glossary names for Chinese) and the prepared jieba dictionary."""
+"""Cutting text into tokens: the BM25 tokenizer (jieba's search-mode cut via rjieba, and glossary names, for Chinese)."""

@@ -1,12 +1,11 @@
-"""Tokenizer for mixed Chinese/English text: jieba for Han runs, lowercase words for the rest."""
+"""Tokenizer for mixed Chinese/English text: jieba's search-mode cut (rjieba) for Han runs, lowercase words for the rest."""
 from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
+import threading
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
-from pathlib import Path
 
 from kb.passage import Passage
 
@@ -22,41 +21,48 @@ EN_STOP = frozenset(
 ZH_STOP = frozenset("的 了 是 吗 呢 吧 啊 和 与 及 在 中 把 被 对 就 也 都 而 或 一个 怎么 什么 如何 为什么 哪些 有 要 会 从".split())
 # A handful of extra words jieba should keep whole, whatever the glossary says.
 _BASE_WORDS = ("显存", "注意力", "位置编码", "词向量", "大模型", "微调")
+WORD_FREQ = 2000
+"""The frequency every extra word gets (jieba's ``add_word(word, freq=2000)``; rjieba's ``add_word(word, 2000, None)``)."""
 
-
-@lru_cache(maxsize=1)
-def _jieba(extra_words: tuple[str, ...]):  # noqa: ANN202 — jieba has no types
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    for word in (*_BASE_WORDS, *extra_words):
-        tokenizer.add_word(word, freq=2000)
-    return tokenizer
+_claim = threading.Lock()
+_default_taken = False
 
 
 @lru_cache(maxsize=4)
-def _prepared(path: Path):  # noqa: ANN202 — jieba has no types
-    from search.text.jieba_dict import PreparedCutter
+def _cutter(extra_words: tuple[str, ...]):  # noqa: ANN202 — an rjieba.Jieba
+    """jieba-rs with jieba's dictionary and ``extra_words`` added; one per word set.
 
-    return PreparedCutter(path)
+    Importing rjieba builds its module-level cutter from the dictionary it ships
+    (50–100 ms). The first word set of the process takes that one instead of
+    building a second; any other word set gets its own. Nothing else in the
+    product uses rjieba's module-level functions, so no one else adds words to it.
+    """
+    global _default_taken  # noqa: PLW0603 — one claim per process
+    import rjieba
+
+    with _claim:
+        default = None if _default_taken else getattr(rjieba, "_DEFAULT_JIEBA", None)  # private: a release may rename it
+        cutter = default if default is not None else rjieba.Jieba()
+        _default_taken = True
+        for word in (*_BASE_WORDS, *extra_words):
+            cutter.add_word(word, WORD_FREQ, None)
+    return cutter
 
 
 class Tokenizer:
     """Turns text into BM25 tokens; the same words give the same tokens at index and query time.
 
+    Chinese is cut by rjieba (jieba-rs: jieba's algorithm and dictionary), loaded
+    on the first Han run, so English text never loads it. Its cuts are jieba
+    0.42.1's on every run of the knowledge base and the evaluation queries;
+    tests/test_tokenize.py checks that and pins the rare places they part.
+
     Args:
-        words: extra Chinese words (glossary terms and aliases) jieba must keep whole.
-        prepared: directory of prepared jieba dictionaries (see search/text/jieba_dict.py); when it holds
-            one for these words, Chinese is cut with it instead of loading jieba's full dictionary.
+        words: extra Chinese words (glossary terms and aliases) the cutter must keep whole.
     """
 
-    def __init__(self, words: Iterable[str] = (), prepared: Path | None = None) -> None:
+    def __init__(self, words: Iterable[str] = ()) -> None:
         self.words = tuple(sorted({w for w in words if HAN_CHAR_RE.search(w) and " " not in w}))
-        self.prepared = prepared
         self._known: dict[str, list[str]] | None = None
         self._cuts: dict[str, list[str]] = {}
         self._known_texts: dict[str, list[str]] | None = None
@@ -77,27 +83,16 @@ class Tokenizer:
         return self._texts
 
     @cached_property
-    def dictionary_name(self) -> str:
-        """File name of the prepared dictionary for these words."""
-        from search.text.jieba_dict import SCHEMA_VERSION
+    def signature(self) -> str:
+        """Names what decides the Chinese cuts besides this file's code: the rjieba release (its dictionary) and the
+        extra words. The build's token cache is keyed by it (search/build/indexer.py, cuts_file)."""
+        from importlib.metadata import version
 
-        digest = hashlib.sha256("\n".join((f"schema {SCHEMA_VERSION}", *_BASE_WORDS, "--", *self.words)).encode()).hexdigest()[:16]
-        return f"jieba-{digest}.sqlite"
+        return hashlib.sha256("\n".join((f"rjieba {version('rjieba')}", f"freq {WORD_FREQ}", *_BASE_WORDS, "--", *self.words)).encode()).hexdigest()[:16]
 
-    def save_dictionary(self, directory: Path) -> Path:
-        """Write the finished dictionary (jieba's + these words) for later query processes; return its path."""
-        from search.text.jieba_dict import write_table
-
-        path = directory / self.dictionary_name
-        if not path.exists():
-            full = _jieba(self.words)
-            write_table(full.FREQ, full.total, path)
-        return path
-
-    def load_full_dictionary(self) -> None:
-        """Use jieba's full dictionary from now on (a server: one second at start, then no SQLite lookups)."""
-        _jieba(self.words)
-        self.prepared = None
+    def warm_up(self) -> None:
+        """Load the Chinese cutter now instead of on the first Han run (a server, at start)."""
+        _cutter(self.words)
 
     def _cut_han(self, run: str) -> list[str]:
         if self._known is None:
@@ -109,19 +104,14 @@ class Tokenizer:
         return cut
 
     def _cut(self, run: str) -> list[str]:
-        if self.prepared is not None:
-            try:
-                return [t for t in _prepared(self.prepared / self.dictionary_name).cut_for_search(run) if t.strip()]
-            except sqlite3.DatabaseError:
-                self.prepared = None  # missing or damaged: the full dictionary gives the same cut, only slower to load
-        return [t for t in _jieba(self.words).cut_for_search(run) if t.strip()]
+        return [t for t in _cutter(self.words).cut_for_search(run) if t.strip()]
 
     def tokens(self, text: str) -> list[str]:
         """Tokens of ``text``: no whitespace, no punctuation, no stop words (a list the caller must not change).
 
         English: lowercased words; hyphenated or underscored compounds give the
         compound and its parts ('top-p' -> 'top-p', 'top'; 'grouped-query' ->
-        'grouped-query', 'grouped', 'query'). Chinese: jieba's search-mode cut.
+        'grouped-query', 'grouped', 'query'). Chinese: jieba's search-mode cut (rjieba).
         """
         if self._known_texts is None:
             return self._tokens(text)
@@ -164,7 +154,7 @@ def text_key(text: str) -> str:
 
 
 def glossary_words(passages: Iterable[Passage]) -> list[str]:
-    """Names of glossary terms (both languages) for the tokenizer's dictionary."""
+    """Names of glossary terms (both languages): the extra words the tokenizer keeps whole."""
     return [name for p in passages if p.kind == "term" for name in p.terms]
 
 
