@@ -14,7 +14,7 @@ export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve write test test-matrix index site plots load bench bench-standins clean
+.PHONY: setup serve write test test-matrix index site plots load bench bench-standins bench-static site-offline bench-site clean
 
 VENDOR  := docs/assets/vendor/.stamp
 
@@ -50,6 +50,11 @@ index: setup
 site: setup
 	$(VENV)/bin/mkdocs build --strict -d site
 
+# The site for opening from disk (site-offline/index.html in a file manager): pages as .html files with relative
+# links (Material's offline plugin), formulas, diagrams and the static search working from file://.
+site-offline: setup
+	KB_OFFLINE=true $(VENV)/bin/mkdocs build --strict -d site-offline
+
 # The product: build the index and the site, then one process serves both (kb serve: site + /api/search).
 serve: index site
 	$(VENV)/bin/kb serve --host $(HOST) --port $(PORT) --site site
@@ -73,6 +78,14 @@ bench-standins: index
 	$(PY) -m compileall -q kb search
 	$(PY) -m benchmarks.standins
 
+# Static-mode search in headless Chromium (not a test): keystroke -> hits shown (medians), the static index's size.
+bench-static: setup $(CHROMIUM)
+	$(PY) -m benchmarks.static_search
+
+# Page weight of the site behind kb serve (not a test): cold load-event times (median of 7) and bytes transferred.
+bench-site: index site $(CHROMIUM)
+	$(PY) -m benchmarks.site
+
 test: setup $(CHROMIUM)
 	$(PY) -m pytest
 
@@ -94,4 +107,4 @@ plots: setup
 	$(PY) -m plots docs/assets/plots
 
 clean:
-	rm -rf site index
+	rm -rf site site-offline index

@@ -35,9 +35,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, threads: int, max_pending: int) -> subprocess.Popen:
-    """`kb serve --api-only` in a child process (its own interpreter: the clients do not share its GIL)."""
-    command = [sys.executable, "-m", "search.cli", "serve", "--api-only", "--port", str(port), "--threads", str(threads), "--max-pending", str(max_pending)]
+def start_kb_serve(port: int, options: list[str]) -> subprocess.Popen:
+    """`kb serve --port PORT OPTIONS` in a child process (its own interpreter: clients do not share its GIL);
+    returns once /api/health answers."""
+    command = [sys.executable, "-m", "search.cli", "serve", "--port", str(port), *options]
     log = open(os.devnull, "w")  # noqa: SIM115 — closed with the process
     server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log)
     deadline = time.monotonic() + 300
@@ -52,6 +53,11 @@ def start_server(port: int, threads: int, max_pending: int) -> subprocess.Popen:
         time.sleep(0.5)
     server.terminate()
     raise SystemExit("kb serve did not answer /api/health within 300 s")
+
+
+def start_server(port: int, threads: int, max_pending: int) -> subprocess.Popen:
+    """`kb serve --api-only` with THREADS search threads and MAX_PENDING admitted searches."""
+    return start_kb_serve(port, ["--api-only", "--threads", str(threads), "--max-pending", str(max_pending)])
 
 
 async def client(http: httpx.AsyncClient, queries: list[str], start: int, mode: str, until: float, latencies: list[float], errors: list[str]) -> None:

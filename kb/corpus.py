@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 from dataclasses import dataclass
@@ -10,29 +11,98 @@ from pathlib import Path
 from .errors import KnowledgeError
 from .glossary import GLOSSARY_DIR, Located, load_glossary
 from .links import check_page_links
+from .mathtext import tex_to_text
 from .pages import DOCS_DIR, LANGS, SKIP_IDS, Page, page_url, read_pairs
 from .schema import Passage
 
 FENCED_RE = re.compile(r"^(\s*)(`{3,}|~{3,})[^\n]*\n.*?^\1\2\s*$", re.S | re.M)
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+DISPLAY_MATH_RE = re.compile(r"\$\$(.+?)\$\$", re.S)
+INLINE_MATH_RE = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\.|[^\\$\n]|\n(?![ \t]*\n))+?)(?<!\s)\$")
+ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~$])")
 IMAGE_RE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 LINK_RE = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-ADMONITION_RE = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s*\w+(?:\s+"([^"]*)")?\s*$', re.M)
-MARKUP_RE = re.compile(r"(\*\*|__|(?<!\w)\*(?!\s)|`|\$\$?|^\s*[-*+]\s+|^\s*\d+\.\s+|^\s*>\s?|\{[#.][^}]*\})", re.M)
+AUTOLINK_RE = re.compile(r"<(https?://[^>\s]+)>")
+FOOTNOTE_REF_RE = re.compile(r"\[\^[^\]]+\](?!:)")
+HTML_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+ATTR_LIST_RE = re.compile(r"\s*\{\s*[#.:][^}\n]*\}")
+TITLE_LINE_RE = re.compile(r'^\s*(?:#{1,6}\s+(.*?)\s*#*|(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+"([^"]*)")?|===\+?\s+"([^"]*)")\s*$')
+BLOCK_START_RE = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|>|\||\[\^[^\]]+\]:|:\s{3})")
+LIST_MARK_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|^\s*>\s?|^\[\^[^\]]+\]:\s*|^:\s{3}")
 TABLE_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}.*$", re.M)
+CJK_RE = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+HOLE = "\ue000{}\ue001"
+HOLE_RE = re.compile("\ue000(\\d+)\ue001")
 
 
 def plain_text(markdown: str) -> str:
-    """Markdown of a section to the plain text that search sees (code and markup removed)."""
+    """Markdown of a section to the text a reader sees, which search indexes and snippets quote.
+
+    Code blocks, comments and markup go; inline code keeps its text; formulas become readable text
+    (kb.mathtext: ``$\\sqrt{d_k}$`` -> ``√d_k``); the lines of a paragraph or list item are joined into one
+    line, so that a line is a paragraph, an item, a table row or a display formula, never half a sentence.
+    """
+    holes: list[str] = []
+
+    def hole(text: str) -> str:
+        holes.append(text)
+        return HOLE.format(len(holes) - 1)
+
     text = COMMENT_RE.sub(" ", markdown)
-    text = FENCED_RE.sub(" ", text)
+    text = FENCED_RE.sub("\n", text)
+    text = CODE_SPAN_RE.sub(lambda m: hole(m.group(2).strip().strip("`")), text)  # ```` ```python ```` reads "python"
+    text = DISPLAY_MATH_RE.sub(lambda m: "\n\n" + hole(tex_to_text(m.group(1))) + "\n\n", text)
+    text = INLINE_MATH_RE.sub(lambda m: hole(tex_to_text(m.group(1))), text)
+    text = ESCAPE_RE.sub(lambda m: hole(m.group(1)), text)
     text = IMAGE_RE.sub(r"\1", text)
     text = LINK_RE.sub(r"\1", text)
-    text = ADMONITION_RE.sub(lambda m: m.group(1) or "", text)
-    text = TABLE_RULE_RE.sub(" ", text)
-    text = MARKUP_RE.sub(" ", text)
-    text = text.replace("|", " ")
-    return re.sub(r"[ \t]+", " ", re.sub(r"\n\s*\n+", "\n", text)).strip()
+    text = AUTOLINK_RE.sub(r"\1", text)
+    text = FOOTNOTE_REF_RE.sub("", text)
+    text = TABLE_RULE_RE.sub("", text)
+    text = ATTR_LIST_RE.sub("", text)
+    text = HTML_TAG_RE.sub("", text)
+    lines = _joined_lines(text)
+    text = "\n".join(_clean_line(line) for line in lines)
+    text = html.unescape(text)
+    while HOLE_RE.search(text):
+        text = HOLE_RE.sub(lambda m: holes[int(m.group(1))], text)
+    return "\n".join(line for line in (re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")) if line)
+
+
+def _joined_lines(text: str) -> list[str]:
+    """One line per paragraph, list item, table row, title or display formula."""
+    out: list[str] = []
+    open_block = False
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            open_block = False
+            continue
+        title = TITLE_LINE_RE.match(raw)
+        if title:
+            name = next((g for g in title.groups() if g), "")
+            if name:
+                out.append(name)
+            open_block = False
+            continue
+        if open_block and out and not BLOCK_START_RE.match(raw) and not out[-1].lstrip().startswith("|"):
+            glue = "" if CJK_RE.match(line[0]) and CJK_RE.match(out[-1][-1]) else " "
+            out[-1] = out[-1] + glue + line
+        else:
+            out.append(raw)
+        open_block = True
+    return out
+
+
+def _clean_line(line: str) -> str:
+    """A joined line without its list/quote marker, emphasis marks and table bars."""
+    if line.lstrip().startswith("|"):
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        line = " · ".join(cell for cell in cells if cell)
+    line = LIST_MARK_RE.sub("", line)
+    line = re.sub(r"\*+|(?<![\w\\])__|__(?!\w)", "", line)
+    return line
 
 
 @dataclass(frozen=True)

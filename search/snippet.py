@@ -12,7 +12,8 @@ from functools import lru_cache
 
 from search.text.tokenize import HAN_CHAR_RE, WORD_RE
 
-SENTENCE_RE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|$)")
+SENTENCE_RE = re.compile(r"[^。！？!?\n]+?(?:[。！？!?]+|\.(?=\s|$)|(?=\n)|$)")
+"""A sentence ends at an end mark or at the end of its line (a list item, a table row or a formula has no stop)."""
 
 
 def sentences(text: str) -> list[str]:
@@ -55,7 +56,9 @@ def _sentence_words(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
 def best_sentences(text: str, query_tokens: set[str], limit: int = 2, max_chars: int = 240) -> str:
     """The ``limit`` sentences containing most of the query's tokens, in text order, cut to ``max_chars``.
 
-    A token counts as it is highlighted: an English one as a whole word, a Chinese one anywhere.
+    A token counts as it is highlighted: an English one as a whole word, a Chinese one anywhere. Sentences from
+    different lines of the text (paragraphs, list items, rows) are joined with " … ", not run together. A sentence
+    is never half a line of the page's source: kb.corpus.plain_text joins the lines of each paragraph and item.
     """
     parsed = _sentence_words(text)
     if not parsed:
@@ -71,8 +74,27 @@ def best_sentences(text: str, query_tokens: set[str], limit: int = 2, max_chars:
     if all(score == 0 for score, _, _ in chosen):
         chosen = [(0, -i, s) for i, s in enumerate(parts[:limit])]
     ordered = [s for _, _, s in sorted(chosen, key=lambda t: -t[1])]
-    snippet = " ".join(ordered)
+    if len(ordered) > 1:
+        lines = _sentence_lines(text)
+        positions = sorted(-position for _, position, _ in chosen)
+        snippet = ordered[0]
+        for before, after, sentence in zip(positions, positions[1:], ordered[1:]):
+            snippet += (" " if lines[before] == lines[after] else " … ") + sentence  # other paragraph, item or row
+    else:
+        snippet = ordered[0]
     return snippet if len(snippet) <= max_chars else snippet[: max_chars - 1].rstrip() + "…"
+
+
+@lru_cache(maxsize=SENTENCE_CACHE)
+def _sentence_lines(text: str) -> tuple[int, ...]:
+    """The line (paragraph, list item, table row, formula: see kb.corpus.plain_text) of each sentence of ``text``."""
+    out, line, last = [], 0, 0
+    for match in SENTENCE_RE.finditer(text):
+        if match.group().strip():
+            line += text.count("\n", last, match.start())
+            last = match.start()
+            out.append(line)
+    return tuple(out)
 
 
 def highlight(snippet: str, query_tokens: set[str], start: str = "[", end: str = "]") -> str:

@@ -66,3 +66,17 @@ def site(tmp_path_factory) -> Path:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Playwright) for every browser test of the run."""
+    from playwright.sync_api import sync_playwright
+
+    from chromium import ARGS, CHROMIUM
+
+    assert Path(CHROMIUM).exists(), "chromium is not installed; run 'make setup' (it installs Debian's chromium)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()

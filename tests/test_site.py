@@ -1,7 +1,6 @@
 """The built site: strict build, every passage link lands on a real anchor, Chinese search works."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -50,18 +49,14 @@ def test_language_switcher_goes_to_the_same_page(site):
 
 
 def test_search_index_holds_segmented_chinese(site):
-    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    assert "\\u200b" in data["config"]["separator"]
-    assert set(data["config"]["lang"]) == {"en", "zh"}
-    zh_docs = [d for d in data["docs"] if d["location"].startswith("zh/") and d["text"]]
-    en_docs = [d for d in data["docs"] if not d["location"].startswith("zh/")]
-    assert zh_docs and en_docs
-    segmented = [d for d in zh_docs if "\u200b" in d["text"]]
-    assert len(segmented) >= len(zh_docs) // 2
-    words = set()
-    for doc in segmented:
-        words.update(re.split(r"[\s\u200b]+", doc["text"]))
-    assert {"注意力", "模型"} & words, "no segmented Chinese words found in the search index"
+    """The site's search is the Ask box's static index (Material's search plugin is off): kb's tokens, jieba's words."""
+    from search.build.static_index import StaticIndex
+
+    index = StaticIndex.read(site)
+    assert not (site / "search" / "search_index.json").exists()
+    terms = set(index.data["terms"])
+    assert {"分组", "查询", "注意力", "显存"} <= terms
+    assert index.tokens("分组查询注意力为什么省显存")[-2:] == ["省", "显存"]
 
 
 def nav_pages() -> list[str]:
@@ -106,3 +101,32 @@ def test_site_loads_nothing_from_the_internet(site):
     assert not external, sorted(external)[:10]
     assert (site / "assets" / "vendor" / "mathjax" / "es5" / "tex-mml-chtml.js").exists()
     assert (site / "assets" / "vendor" / "mermaid" / "dist" / "mermaid.min.js").exists()
+
+
+def test_mathjax_and_mermaid_load_only_on_pages_that_use_them(site):
+    """MathJax (1.2 MB) only where a page has formulas, Mermaid (2.8 MB) only where it has a diagram; each script
+    path resolves from the page; no page links alternates that make the theme fetch sitemap.xml under it (404s).
+    MathJax is added by a small inline script once the page has loaded (kb/mkdocs_hooks.py)."""
+    counts = {"math": 0, "mermaid": 0, "neither": 0}
+    for page in site.rglob("index.html"):
+        if "assets" in page.relative_to(site).parts:
+            continue
+        html = page.read_text(encoding="utf-8")
+        scripts = re.findall(r'<script src="([^"]+)"', html) + re.findall(r'\.src="([^"]+)"', html)  # MathJax: after load
+        math = 'class="arithmatex"' in html
+        mermaid = 'class="mermaid"' in html
+        loads_math = any(s.endswith("mathjax/es5/tex-mml-chtml.js") for s in scripts)
+        loads_mermaid = any(s.endswith("mermaid/dist/mermaid.min.js") for s in scripts)
+        where = page.relative_to(site).as_posix()
+        assert loads_math == math and any(s.endswith("javascripts/mathjax-config.js") for s in scripts) == math, where
+        assert loads_mermaid == mermaid, where
+        for src in scripts:
+            if "vendor/" in src or "mathjax-config" in src:
+                assert (page.parent / src).resolve().is_file(), f"{where}: {src} does not resolve"
+        assert not re.search(r'<link rel="alternate"[^>]*hreflang', html), f"{where}: head alternates make the theme fetch sitemap.xml"
+        counts["math"] += math
+        counts["mermaid"] += mermaid
+        counts["neither"] += not (math or mermaid)
+    assert counts["math"] > 50 and counts["mermaid"] > 50 and counts["neither"] >= 4, counts
+    glossary = (site / "glossary" / "index.html").read_text(encoding="utf-8")
+    assert "tex-mml-chtml.js" not in glossary and "mermaid.min.js" not in glossary

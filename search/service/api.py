@@ -6,14 +6,22 @@ Routes:
     GET /api/docs, /api/openapi.json              OpenAPI docs
     GET /...                                      the built site (files inside it only)
 
+Responses of 1 KB or more are gzip-compressed when the client accepts it (JSON by GZipMiddleware; the site's
+HTML, CSS, JavaScript, JSON and SVG by SiteFiles, which compresses each file once and keeps it in memory). The
+site is sent with ETag and Last-Modified and a Cache-Control header: HTML is revalidated on every visit
+(``no-cache``), the theme's and the notes' scripts, styles and assets are kept for an hour.
+
 Searches are CPU-bound, so they run in a bounded thread pool; when more than
 ``max_pending`` requests are already running or waiting, a search is answered
 503 with Retry-After at once instead of queueing without bound.
 """
 from __future__ import annotations
 
+import gzip
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,8 +32,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel
+from starlette.datastructures import Headers
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from search.answer import answer
 from search.engine import Hit, Searcher
@@ -42,6 +54,71 @@ SWAGGER_DIR = Path(__file__).resolve().parents[2] / "docs" / "assets" / "vendor"
 """Swagger UI's script and stylesheet for /api/docs, fetched from the npm registry by `make setup` (tools/vendor_assets.py)."""
 MAX_QUERY_PARAM = 10_000
 """Longest q accepted; longer is 422. Queries are searched on their first MAX_QUERY_CHARS characters."""
+
+
+GZIP_MIN_BYTES = 1024
+"""Smaller responses are sent as they are (the headers would outweigh the saving)."""
+COMPRESSIBLE = frozenset({
+    "text/html", "text/css", "text/javascript", "application/javascript", "application/json", "image/svg+xml",
+    "text/plain", "text/xml", "application/xml",
+})
+CACHED_PREFIXES = ("assets/", "javascripts/", "stylesheets/")
+"""Site paths whose files browsers may reuse for an hour without asking (the theme's bundle, MathJax, Mermaid, the
+notes' scripts and styles, plots); everything else, HTML first, is revalidated with its ETag on every visit."""
+ASSET_CACHE_CONTROL = "public, max-age=3600"
+PAGE_CACHE_CONTROL = "no-cache"
+
+
+class SiteFiles(StaticFiles):
+    """The built site: StaticFiles (ETag, Last-Modified, 304s, index.html, 404.html) plus Cache-Control and gzip.
+
+    A compressible file of GZIP_MIN_BYTES or more is compressed once per version (path, size, mtime) and kept in
+    memory, up to ``cache_bytes`` of compressed data (least recently used dropped first): Mermaid alone takes about
+    70 ms to compress at level 9, which would otherwise be paid by every browser that has not cached it yet. The
+    compressed answer carries the file's ETag as a weak one (as nginx does), so a revalidation still gets a 304.
+    """
+
+    def __init__(self, *args: Any, cache_bytes: int = 64 * 1024 * 1024, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cache_bytes = cache_bytes
+        self._cache: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        media_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if response.status_code in (200, 304, 404):
+            cached = path.replace("\\", "/").startswith(CACHED_PREFIXES) and media_type != "text/html"
+            response.headers["Cache-Control"] = ASSET_CACHE_CONTROL if cached and response.status_code != 404 else PAGE_CACHE_CONTROL
+        if not isinstance(response, FileResponse) or response.status_code not in (200, 404) or media_type not in COMPRESSIBLE:
+            return response
+        request = Headers(scope=scope)
+        size = response.stat_result.st_size if response.stat_result else 0
+        if size < GZIP_MIN_BYTES or "gzip" not in request.get("accept-encoding", "") or "range" in request:
+            return response
+        body = await anyio.to_thread.run_sync(self._gzipped, str(response.path), response.stat_result)
+        headers = {key: value for key, value in response.headers.items() if key not in ("content-length", "accept-ranges", "etag")}
+        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding", "ETag": "W/" + response.headers["etag"]})
+        return Response(body, status_code=response.status_code, headers=headers)
+
+    def _gzipped(self, full_path: str, stat_result: Any) -> bytes:
+        key = (full_path, stat_result.st_size, stat_result.st_mtime_ns)
+        with self._lock:
+            body = self._cache.get(key)
+            if body is not None:
+                self._cache.move_to_end(key)
+                return body
+        with open(full_path, "rb") as handle:
+            body = gzip.compress(handle.read(), compresslevel=9, mtime=0)
+        with self._lock:
+            if key not in self._cache and len(body) <= self.cache_bytes:
+                self._cache[key] = body
+                self._cached += len(body)
+                while self._cached > self.cache_bytes:
+                    _, dropped = self._cache.popitem(last=False)
+                    self._cached -= len(dropped)
+        return body
 
 
 class SearchOut(BaseModel):
@@ -270,7 +347,8 @@ def create_app(
         return JSONResponse({"detail": f"no API route /api/{rest}; see /api/docs"}, status_code=404)
 
     if site_dir is not None:
-        app.mount("/", StaticFiles(directory=site_dir, html=True), name="site")
+        app.mount("/", SiteFiles(directory=site_dir, html=True), name="site")
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)  # the API's JSON; the site is compressed by SiteFiles
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(RequestLog)
     return app
