@@ -68,9 +68,10 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium (Playwright) for every browser test of the run."""
+    """A headless Chromium (Playwright) for one test module. Module, not session: Playwright's sync API keeps an
+    event loop running in this thread while it is open, and later tests (and page blocks) call asyncio.run()."""
     from playwright.sync_api import sync_playwright
 
     from chromium import ARGS, CHROMIUM

@@ -82,7 +82,7 @@ def answered(real_searcher):
     return summary
 
 
-@pytest.mark.parametrize(("lang", "at1", "at3"), [("en", 0.42, 0.58), ("zh", 0.29, 0.50)])
+@pytest.mark.parametrize(("lang", "at1", "at3"), [("en", 0.45, 0.60), ("zh", 0.31, 0.50)])
 def test_answer_level_floors_on_the_held_out_half(answered, lang, at1, at3):
     """Real interview questions (eval/answers), held-out half: the answering section first / in the top 3.
 
