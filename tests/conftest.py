@@ -81,3 +81,12 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (no cache, no cookies) with one desktop-sized page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1400})
+    page = context.new_page()
+    yield page
+    context.close()

@@ -25,16 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"
 
 
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1400})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 def ask(page: Page, question: str) -> None:
     box = page.locator("#kb-ask-q")
     expect(page.locator("#kb-ask.kb-ask--ready")).to_be_visible(timeout=20_000)

@@ -36,16 +36,6 @@ def served(site):
     server.shutdown()
 
 
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
 @pytest.fixture(scope="module")
 def reference(site) -> StaticIndex:
     return StaticIndex.read(site)
