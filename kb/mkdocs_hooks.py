@@ -52,35 +52,43 @@ def on_pre_build(config, **kwargs) -> None:  # noqa: ANN001 — MkDocs passes it
     _knowledge(config)
 
 
-# MathJax (about 1.2 MB) and Mermaid (about 2.8 MB) are loaded only by the pages that need them, after the theme's
-# bundle (mathjax-config.js subscribes to its document$). Paths are relative to the page, so the site also works
-# under a sub-path and from disk (the offline build's pages end in .html).
+# MathJax (about 1.2 MB) and Mermaid (about 2.8 MB) are loaded only by the pages that need them, and only after the
+# load event (each took 300-700 ms of parsing and running before it on a concept page). mathjax-config.js subscribes
+# to the theme's document$; diagrams.js fetches Mermaid itself (the path in its data-mermaid) and draws the page's
+# <div class="kb-mermaid"> blocks. Paths are relative to the page, so the site also works under a sub-path and from
+# disk (the offline build's pages end in .html).
 MATH_SCRIPTS = ("javascripts/mathjax-config.js", "assets/vendor/mathjax/es5/tex-mml-chtml.js")
-MERMAID_SCRIPTS = ("assets/vendor/mermaid/dist/mermaid.min.js",)
+DIAGRAM_SCRIPT = "javascripts/diagrams.js"
+MERMAID = "assets/vendor/mermaid/dist/mermaid.min.js"
+DIAGRAM_CLASS = 'class="kb-mermaid"'
+"""What mkdocs.yml's superfences fence makes of a ```mermaid block (a div the theme leaves alone)."""
 ALTERNATE_LINK_RE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
 
 
 def page_scripts(html: str) -> tuple[str, ...]:
-    """The scripts a built page needs: MathJax when it has arithmatex output, Mermaid when it has a diagram."""
+    """The scripts a built page needs: MathJax when it has arithmatex output, diagrams.js when it has a diagram."""
     scripts: tuple[str, ...] = ()
     if 'class="arithmatex"' in html:
         scripts += MATH_SCRIPTS
-    if 'class="mermaid"' in html:
-        scripts += MERMAID_SCRIPTS
+    if DIAGRAM_CLASS in html:
+        scripts += (DIAGRAM_SCRIPT,)
     return scripts
 
 
-def _script_tag(src: str) -> str:
+def _script_tag(src: str, page_url: str) -> str:
     """MathJax is fetched once the page has loaded (its start-up and first typesetting took about 300 ms before the
-    load event on a concept page); the others load as usual (Mermaid must be there before the theme looks for it,
-    or the theme fetches it from a CDN)."""
+    load event on a concept page); diagrams.js is small and waits for the load event itself before it fetches
+    Mermaid; the others load as usual."""
+    url = get_relative_url(src, page_url)
     if src.endswith("tex-mml-chtml.js"):
-        return f'<script>addEventListener("load",function(){{var s=document.createElement("script");s.src="{src}";document.head.appendChild(s)}})</script>'
-    return f'<script src="{src}"></script>'
+        return f'<script>addEventListener("load",function(){{var s=document.createElement("script");s.src="{url}";document.head.appendChild(s)}})</script>'
+    if src == DIAGRAM_SCRIPT:
+        return f'<script src="{url}" data-mermaid="{get_relative_url(MERMAID, page_url)}"></script>'
+    return f'<script src="{url}"></script>'
 
 
 def on_post_page(output: str, page, config, **kwargs) -> str:  # noqa: ANN001 — MkDocs hook signature
-    """Add MathJax/Mermaid where the page uses them; drop the head's per-page language alternates.
+    """Add MathJax/the diagram script where the page uses them; drop the head's per-page language alternates.
 
     Material fetches ``sitemap.xml`` under the URL of every ``<link rel="alternate">`` in the head (it expects
     them to point at language roots); mkdocs-static-i18n points them at the page's twins, so every page logged
@@ -90,6 +98,6 @@ def on_post_page(output: str, page, config, **kwargs) -> str:  # noqa: ANN001 �
     scripts = page_scripts(output)
     if not scripts:
         return output
-    tags = "".join(_script_tag(get_relative_url(src, page.url)) for src in scripts)
+    tags = "".join(_script_tag(src, page.url) for src in scripts)
     head, tail = output.rsplit("</body>", 1)
     return f"{head}{tags}\n</body>{tail}"

@@ -104,29 +104,35 @@ def test_site_loads_nothing_from_the_internet(site):
 
 
 def test_mathjax_and_mermaid_load_only_on_pages_that_use_them(site):
-    """MathJax (1.2 MB) only where a page has formulas, Mermaid (2.8 MB) only where it has a diagram; each script
-    path resolves from the page; no page links alternates that make the theme fetch sitemap.xml under it (404s).
-    MathJax is added by a small inline script once the page has loaded (kb/mkdocs_hooks.py)."""
+    """MathJax (1.2 MB) only where a page has formulas, the diagram script (which fetches Mermaid, 2.8 MB, after the
+    load event) only where it has a diagram; each script path resolves from the page; no page links alternates that
+    make the theme fetch sitemap.xml under it (404s). MathJax is added by a small inline script once the page has
+    loaded (kb/mkdocs_hooks.py). Diagrams are div.kb-mermaid, never the theme's pre.mermaid (for which the theme
+    would run Mermaid before the load event, or fetch it from a CDN)."""
     counts = {"math": 0, "mermaid": 0, "neither": 0}
     for page in site.rglob("index.html"):
         if "assets" in page.relative_to(site).parts:
             continue
         html = page.read_text(encoding="utf-8")
         scripts = re.findall(r'<script src="([^"]+)"', html) + re.findall(r'\.src="([^"]+)"', html)  # MathJax: after load
+        mermaid_paths = re.findall(r'<script src="[^"]*javascripts/diagrams\.js" data-mermaid="([^"]+)"', html)
         math = 'class="arithmatex"' in html
-        mermaid = 'class="mermaid"' in html
+        mermaid = 'class="kb-mermaid"' in html
         loads_math = any(s.endswith("mathjax/es5/tex-mml-chtml.js") for s in scripts)
-        loads_mermaid = any(s.endswith("mermaid/dist/mermaid.min.js") for s in scripts)
+        loads_diagrams = any(s.endswith("javascripts/diagrams.js") for s in scripts)
         where = page.relative_to(site).as_posix()
         assert loads_math == math and any(s.endswith("javascripts/mathjax-config.js") for s in scripts) == math, where
-        assert loads_mermaid == mermaid, where
-        for src in scripts:
-            if "vendor/" in src or "mathjax-config" in src:
+        assert loads_diagrams == mermaid and len(mermaid_paths) == int(mermaid), where
+        assert not re.search(r'class="mermaid"', html), f"{where}: the theme's own Mermaid markup"
+        assert html.count("mermaid.min.js") == int(mermaid), f"{where}: Mermaid is named outside diagrams.js's data-mermaid"
+        for src in scripts + mermaid_paths:
+            if "vendor/" in src or "javascripts/" in src:
                 assert (page.parent / src).resolve().is_file(), f"{where}: {src} does not resolve"
+        assert all(path.endswith("assets/vendor/mermaid/dist/mermaid.min.js") for path in mermaid_paths), where
         assert not re.search(r'<link rel="alternate"[^>]*hreflang', html), f"{where}: head alternates make the theme fetch sitemap.xml"
         counts["math"] += math
         counts["mermaid"] += mermaid
         counts["neither"] += not (math or mermaid)
     assert counts["math"] > 50 and counts["mermaid"] > 50 and counts["neither"] >= 4, counts
     glossary = (site / "glossary" / "index.html").read_text(encoding="utf-8")
-    assert "tex-mml-chtml.js" not in glossary and "mermaid.min.js" not in glossary
+    assert "tex-mml-chtml.js" not in glossary and "mermaid" not in glossary
