@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 from starlette.applications import Starlette
 from starlette.staticfiles import StaticFiles

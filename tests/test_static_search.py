@@ -12,7 +12,6 @@ import functools
 import http.server
 import re
 import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect

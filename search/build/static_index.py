@@ -45,7 +45,7 @@ from search.build.indexer import index_tokens, load_corpus
 from search.engine import NO_MATCH_COVERAGE
 from search.index.postings import B, K1
 from search.suggest import Suggester
-from search.text.tokenize import EN_STOP, HAN_RUN_RE, WORD_RE, ZH_STOP, Tokenizer, glossary_words
+from search.text.tokenize import EN_STOP, HAN_RUN_RE, ZH_STOP, Tokenizer, glossary_words
 
 FORMAT = 1
 ASSET_DIR = "assets/static-search"
